@@ -1,0 +1,81 @@
+// A bounded pool of async connections. The pool holds `size` slots in a channel; a slot is
+// either an idle connection or empty (connect on demand). Taking a slot is acquiring, putting
+// it back is releasing, so the bound holds without counters and a broken connection just
+// returns an empty slot, which is how the pool reconnects after Postgres restarts.
+#pragma once
+#include <atomic>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "db/connection.hpp"
+
+namespace basalt::db {
+
+struct PoolOptions {
+  std::string conninfo;
+  std::size_t size = 10;
+  std::chrono::milliseconds acquire_timeout{10000};
+  int connect_timeout_ms = 10000;
+};
+
+class Pool;
+
+// A connection taken from the pool; gives it back when destroyed (rolling back first if a
+// transaction was left open).
+class Lease {
+ public:
+  Lease() = default;
+  Lease(std::shared_ptr<Pool> pool, std::unique_ptr<Connection> conn)
+      : pool_(std::move(pool)), conn_(std::move(conn)) {}
+  Lease(Lease&&) noexcept = default;
+  Lease& operator=(Lease&& other) noexcept;
+  ~Lease();
+  Connection* operator->() const { return conn_.get(); }
+  Connection& operator*() const { return *conn_; }
+
+ private:
+  void give_back();
+  std::shared_ptr<Pool> pool_;
+  std::unique_ptr<Connection> conn_;
+};
+
+struct PoolStats {
+  std::size_t size = 0;
+  std::size_t in_use = 0;
+  std::size_t waiting = 0;
+};
+
+class Pool : public std::enable_shared_from_this<Pool> {
+ public:
+  static std::shared_ptr<Pool> create(asio::any_io_executor ex, PoolOptions options);
+
+  asio::awaitable<Result<Lease>> acquire();
+
+  // One statement outside any transaction (autocommit), for internal reads.
+  asio::awaitable<Result<PgResult>> query(std::string_view sql, std::span<const Param> params = {});
+
+  PoolStats stats() const;
+  const PoolOptions& options() const { return options_; }
+  // Prepared statements may reference dropped objects after DDL: forget them everywhere.
+  void invalidate_prepared() { generation_.fetch_add(1); }
+  // Closes idle connections and makes acquire() fail from now on.
+  void close();
+
+ private:
+  friend class Lease;
+  Pool(asio::any_io_executor ex, PoolOptions options);
+  void release(std::unique_ptr<Connection> conn);
+
+  using Slot = std::unique_ptr<Connection>;
+  asio::any_io_executor ex_;
+  PoolOptions options_;
+  asio::experimental::concurrent_channel<void(boost::system::error_code, Slot)> slots_;
+  std::atomic<std::size_t> in_use_{0};
+  std::atomic<std::size_t> waiting_{0};
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<bool> closed_{false};
+};
+
+}  // namespace basalt::db

@@ -1,0 +1,98 @@
+#include "db/transaction.hpp"
+
+#include <array>
+
+namespace basalt::db {
+
+namespace {
+
+// set_config(..., true) is transaction-local: nothing leaks to the next user of the
+// connection. Legacy request.jwt.claim.<name> settings are set for every top-level claim whose
+// name is a valid setting name (others, like URLs used as claim names, are skipped because
+// Postgres would reject the whole statement).
+constexpr std::string_view kContextSql =
+    "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true), "
+    "set_config('request.method', $3, true), set_config('request.path', $4, true), "
+    "set_config('request.headers', $5, true), set_config('request.cookies', $6, true), "
+    "set_config('search_path', $7, true), "
+    "(select count(set_config('request.jwt.claim.' || key, value, true)) "
+    "from json_each_text(case when json_typeof($2::json) = 'object' then $2::json end) "
+    "where key ~ '^[A-Za-z_][A-Za-z0-9_]*$')";
+
+constexpr Statement kBegin{"BEGIN", {}, false};
+constexpr Statement kCommit{"COMMIT", {}, false};
+
+}  // namespace
+
+std::string_view context_sql() {
+  return kContextSql;
+}
+
+std::vector<Param> context_params(const RequestContext& ctx) {
+  return {ctx.role,         ctx.claims_json,  ctx.method,     ctx.path,
+          ctx.headers_json, ctx.cookies_json, ctx.search_path};
+}
+
+asio::awaitable<Result<Transaction>> Transaction::begin(Pool& pool, RequestContext ctx) {
+  auto lease = co_await pool.acquire();
+  if (!lease) co_return std::move(lease).error();
+  co_return Transaction(std::move(lease).value(), std::move(ctx));
+}
+
+asio::awaitable<Result<PgResult>> Transaction::exec(std::string_view sql,
+                                                    std::vector<Param> params) {
+  if (finished_) co_return Error::make(500, "XX000", "transaction already finished");
+  if (started_) {
+    Statement st{sql, params};
+    auto r = co_await lease_->pipeline(std::span(&st, 1));
+    if (!r) {
+      finished_ = true;  // Postgres aborted the transaction; Connection rolled it back.
+      co_return std::move(r).error();
+    }
+    co_return std::move(r->front());
+  }
+  started_ = true;
+  auto ctx_params = context_params(ctx_);
+  std::array<Statement, 3> sts{kBegin, Statement{kContextSql, ctx_params}, Statement{sql, params}};
+  auto r = co_await lease_->pipeline(sts);
+  if (!r) {
+    finished_ = true;
+    co_return std::move(r).error();
+  }
+  co_return std::move((*r)[2]);
+}
+
+asio::awaitable<Status> Transaction::commit() {
+  if (finished_) co_return Error::make(500, "XX000", "transaction already finished");
+  finished_ = true;
+  if (!started_) co_return Status{};
+  auto r = co_await lease_->pipeline(std::span(&kCommit, 1));
+  if (!r) co_return std::move(r).error();
+  co_return Status{};
+}
+
+asio::awaitable<Status> Transaction::rollback() {
+  if (finished_ || !started_) {
+    finished_ = true;
+    co_return Status{};
+  }
+  finished_ = true;
+  static constexpr Statement kRollback{"ROLLBACK", {}, false};
+  auto r = co_await lease_->pipeline(std::span(&kRollback, 1));
+  if (!r) co_return std::move(r).error();
+  co_return Status{};
+}
+
+asio::awaitable<Result<PgResult>> run_as(Pool& pool, const RequestContext& ctx,
+                                         std::string_view sql, std::vector<Param> params) {
+  auto lease = co_await pool.acquire();
+  if (!lease) co_return std::move(lease).error();
+  auto ctx_params = context_params(ctx);
+  std::array<Statement, 4> sts{kBegin, Statement{kContextSql, ctx_params}, Statement{sql, params},
+                               kCommit};
+  auto r = co_await (*lease)->pipeline(sts);
+  if (!r) co_return std::move(r).error();
+  co_return std::move((*r)[2]);
+}
+
+}  // namespace basalt::db
