@@ -1,0 +1,219 @@
+// `basalt start`: Postgres (embedded or DATABASE_URL), platform bootstrap, migrations and
+// seed, then the HTTP server until SIGINT/SIGTERM, then a graceful stop of both.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <cstdio>
+#include <set>
+#include <thread>
+
+#include "cli/cli.hpp"
+#include "cli/database.hpp"
+#include "cli/services.hpp"
+#include "common/log.hpp"
+#include "db/pool.hpp"
+#include "http/server.hpp"
+#include "jwt/keys.hpp"
+
+namespace basalt::cli {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::size_t env_size(const char* name, std::size_t fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return fallback;
+  char* end = nullptr;
+  long n = std::strtol(v, &end, 10);
+  return (end && *end == '\0' && n > 0) ? static_cast<std::size_t>(n) : fallback;
+}
+
+Result<std::shared_ptr<const std::set<std::string>>> load_allowed_roles(platform::PgSync& conn) {
+  // The roles a JWT may name: those the authenticator login can SET ROLE to.
+  auto r = conn.exec(
+      "select rolname from pg_roles where pg_has_role('authenticator', oid, 'member') "
+      "and rolname <> 'authenticator'");
+  if (!r) return std::move(r).error();
+  auto roles = std::make_shared<std::set<std::string>>();
+  for (int i = 0; i < r->rows(); ++i) roles->insert(std::string(r->get(i, 0)));
+  return std::shared_ptr<const std::set<std::string>>(std::move(roles));
+}
+
+Result<bool> platform_is_new(platform::PgSync& conn) {
+  auto r = conn.exec("select to_regclass('_basalt.bootstrap') is null");
+  if (!r) return std::move(r).error();
+  return r->get(0, 0) == "t";
+}
+
+void print_banner(const Project& p, const Keys& keys, std::string_view mode) {
+  std::printf(
+      "Basalt is running (%.*s).\n\n"
+      "         API URL: %s\n"
+      "        REST URL: %s/rest/v1\n"
+      "          DB URL: %s\n"
+      "        anon key: %s\n"
+      "service_role key: %s\n\n"
+      "`basalt status` shows these again; Ctrl-C or `basalt stop` stops Basalt.\n",
+      static_cast<int>(mode.size()), mode.data(), p.api_url().c_str(), p.api_url().c_str(),
+      p.config.database_url ? "(DATABASE_URL)" : p.db_url().c_str(), keys.anon.c_str(),
+      keys.service_role.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int cmd_start(const CommonOptions& o) {
+  auto project = load_project(o.workdir, o.data_dir);
+  if (!project) {
+    log::error("{}", project.error().message);
+    return 1;
+  }
+  Project& p = *project;
+  if (auto st = read_run_state(p); st && process_alive(st->pid)) {
+    log::error("Basalt is already running for this project (pid {}): run `basalt stop` first",
+               st->pid);
+    return 1;
+  }
+  auto secret = jwt_secret(p, true);
+  if (!secret) {
+    log::error("{}", secret.error().message);
+    return 1;
+  }
+  Keys keys{jwt::make_api_key("anon", *secret), jwt::make_api_key("service_role", *secret)};
+
+  const std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  asio::io_context ioc(static_cast<int>(threads));
+  // Installed before the slow start-up steps: a Ctrl-C during them is delivered as soon as
+  // the loop runs, and then shuts down cleanly (Postgres included) instead of orphaning it.
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+
+  std::unique_ptr<platform::PostgresManager> pg;
+  std::string admin_conninfo;
+  std::string app_conninfo;
+  std::string mode;
+  if (p.embedded()) {
+    pg = std::make_unique<platform::PostgresManager>(postgres_options(p));
+    const auto progress = platform::Progress::to_log();
+    auto fresh = pg->init_if_needed(progress);
+    for (const auto& w : pg->warnings()) log::warn("{}", w);
+    if (!fresh) {
+      log::error("{}", fresh.error().message);
+      return 1;
+    }
+    if (auto s = pg->start(progress); !s) {
+      log::error("{}", s.error().message);
+      return 1;
+    }
+    admin_conninfo = pg->conninfo("postgres");
+    // Requests log in as `authenticator`, as on Supabase; the socket is private (trust).
+    app_conninfo = pg->conninfo("authenticator");
+    mode = fmt::format("embedded PostgreSQL {}, data in {}", pg->binaries_major(),
+                       pg->pgdata().string());
+  } else {
+    admin_conninfo = *p.config.database_url;
+    app_conninfo = *p.config.database_url;
+    mode = "PostgreSQL from DATABASE_URL";
+  }
+
+  std::shared_ptr<const std::set<std::string>> roles;
+  {
+    auto conn = platform::PgSync::connect(admin_conninfo);
+    if (!conn) {
+      log::error("cannot connect to Postgres: {}", conn.error().message);
+      return 1;
+    }
+    auto fresh = platform_is_new(*conn);
+    if (!fresh) {
+      log::error("{}", fresh.error().message);
+      return 1;
+    }
+    if (auto s = prepare_database(*conn, p, *fresh); !s) {
+      log::error("{}", s.error().message);
+      if (!s.error().details.empty()) log::error("{}", s.error().details);
+      if (!s.error().hint.empty()) log::error("hint: {}", s.error().hint);
+      return 1;
+    }
+    auto r = load_allowed_roles(*conn);
+    if (!r) {
+      log::error("{}", r.error().message);
+      return 1;
+    }
+    roles = std::move(r).value();
+  }
+
+  auto metrics = std::make_shared<Metrics>();
+  db::PoolOptions pool_options;
+  pool_options.conninfo = app_conninfo;
+  pool_options.size = env_size("BASALT_DB_POOL_SIZE", 10);
+  auto pool = db::Pool::create(ioc.get_executor(), pool_options);
+  metrics->add_gauge("basalt_db_pool_size", "Connections the pool may open.",
+                     [pool] { return static_cast<double>(pool->stats().size); });
+  metrics->add_gauge("basalt_db_pool_in_use", "Connections lent to requests right now.",
+                     [pool] { return static_cast<double>(pool->stats().in_use); });
+  metrics->add_gauge("basalt_db_pool_waiting", "Requests waiting for a connection.",
+                     [pool] { return static_cast<double>(pool->stats().waiting); });
+
+  Services services{p, keys, *secret, roles, pool, metrics};
+  http::ServerOptions server_options;
+  server_options.port = p.config.api.port;
+  if (const char* host = std::getenv("BASALT_HOST"); host && *host) server_options.host = host;
+  server_options.body_limit =
+      std::max<std::uint64_t>(p.config.storage.file_size_limit_bytes, 10ull << 20) + (1ull << 20);
+  http::Server server(ioc, server_options, make_router(services),
+                      http::ProjectKeys{keys.anon, keys.service_role}, metrics);
+  if (auto s = server.listen(); !s) {
+    log::error("{}", s.error().message);
+    return 1;
+  }
+  server.start();
+
+  RunState state;
+  state.pid = ::getpid();
+  state.api_url = p.api_url();
+  state.db_url = p.db_url();
+  if (pg) {
+    state.socket_dir = pg->unix_socket_dir().string();
+    state.db_port = pg->port();
+  }
+  if (auto s = write_run_state(p, state); !s) log::warn("{}", s.error().message);
+  print_banner(p, keys, mode);
+
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    log::info("received {}, shutting down", signo == SIGINT ? "SIGINT" : "SIGTERM");
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+          co_await server.shutdown(std::chrono::seconds(10));
+          pool->close();
+          ioc.stop();
+        },
+        asio::detached);
+  });
+
+  std::vector<std::thread> workers;
+  for (std::size_t i = 1; i < threads; ++i) workers.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (auto& t : workers) t.join();
+
+  remove_run_state(p);
+  if (pg) {
+    log::info("stopping Postgres");
+    if (auto s = pg->stop(true); !s) {
+      log::error("{}", s.error().message);
+      return 1;
+    }
+  }
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace basalt::cli

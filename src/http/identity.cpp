@@ -1,0 +1,88 @@
+#include "http/identity.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <cctype>
+
+#include "jwt/jwt.hpp"
+
+namespace basalt::http {
+
+Result<Identity> identify(std::string_view token, const IdentityOptions& options,
+                          std::int64_t now) {
+  Identity id;
+  if (token.empty()) {
+    id.role = options.anon_role;
+    id.claims_json = "{}";
+    return id;
+  }
+  jwt::VerifyOptions vo;
+  vo.secret = options.jwt_secret;
+  vo.now = now;
+  vo.audience = options.audience;
+  vo.leeway_seconds = 30;
+  auto verified = jwt::verify(token, vo);
+  if (!verified) return std::move(verified).error();
+  id.claims = std::move(verified->claims);
+  if (auto* role = id.claims.if_contains("role"); role && role->is_string()) {
+    id.role = std::string(role->get_string());
+  } else {
+    id.role = options.anon_role;
+  }
+  if (!options.allowed_roles || !options.allowed_roles->contains(id.role)) {
+    Error e = Error::make(401, "role_not_allowed", "role \"" + id.role + "\" does not exist");
+    e.internal = "jwt role is not a member of authenticator";
+    return e;
+  }
+  id.claims_json = boost::json::serialize(id.claims);
+  return id;
+}
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "a=1; b=2" -> {"a":"1","b":"2"}
+boost::json::object parse_cookies(std::string_view header) {
+  boost::json::object out;
+  while (!header.empty()) {
+    auto semi = header.find(';');
+    std::string_view part = header.substr(0, semi);
+    header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    auto eq = part.find('=');
+    if (eq == std::string_view::npos || eq == 0) continue;
+    out[part.substr(0, eq)] = part.substr(eq + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+db::RequestContext request_context(const Exchange& ex, const Identity& id,
+                                   std::string search_path) {
+  db::RequestContext ctx;
+  ctx.role = id.role;
+  ctx.claims_json = id.claims_json;
+  ctx.method = std::string(ex.request.method_string());
+  ctx.path = ex.subpath.empty() ? "/" : ex.subpath;
+  boost::json::object headers;
+  boost::json::object cookies;
+  for (const auto& field : ex.request) {
+    std::string name = lower(field.name_string());
+    if (name == "cookie") {
+      for (auto& kv : parse_cookies(field.value())) cookies[kv.key()] = kv.value();
+      continue;
+    }
+    headers[name] = field.value();
+  }
+  ctx.headers_json = boost::json::serialize(headers);
+  ctx.cookies_json = boost::json::serialize(cookies);
+  ctx.search_path = std::move(search_path);
+  return ctx;
+}
+
+}  // namespace basalt::http
