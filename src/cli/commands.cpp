@@ -53,7 +53,16 @@ int cmd_init(const CommonOptions& o, bool force) {
   }
   std::string project_id = workdir.filename().string();
   if (project_id.empty() || project_id == ".") project_id = "basalt";
-  bool ok = write_new_file(config_file, config::default_config_toml(project_id), true) &&
+  std::string text = config::default_config_toml(project_id);
+  // The CLI writes the newest major it supports; Basalt writes the one it will actually run
+  // (Debian 12 ships 15), so a fresh project starts without a version warning.
+  if (auto bins = platform::select_bin_dir("/usr/lib/postgresql", 15); bins) {
+    const std::string from = "major_version = 17";
+    if (auto at = text.find(from); at != std::string::npos) {
+      text.replace(at, from.size(), "major_version = " + std::to_string(bins->major));
+    }
+  }
+  bool ok = write_new_file(config_file, text, true) &&
             write_new_file(supabase / "seed.sql", "", false) &&
             write_new_file(supabase / ".gitignore", ".basalt\n.branches\n.temp\n.env\n", false);
   if (!ok) {
