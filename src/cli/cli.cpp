@@ -45,7 +45,7 @@ int run(int argc, char** argv) {
   auto* mlist = migration->add_subcommand("list", "List local and applied migrations");
 
   // Options given after the subcommand apply too (`basalt start --workdir D`).
-  for (auto* sub : {start, stop, status, init, reset, mnew, mlist}) {
+  for (auto* sub : {start, stop, status, init, db, reset, migration, mnew, mlist}) {
     sub->fallthrough();
   }
   app.fallthrough();

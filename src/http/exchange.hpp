@@ -17,8 +17,9 @@ struct Exchange {
   Request request;
   std::string request_id;
   std::string client_ip;
-  std::string path;   // percent-decoded path, no query
-  std::string query;  // raw query string, without '?'
+  std::string path;          // normalised, percent-decoded path, no query
+  std::string encoded_path;  // normalised path as sent (percent-encoding kept)
+  std::string query;         // raw query string, without '?'
   std::chrono::steady_clock::time_point started;
 
   // Set by the router and the gateway.

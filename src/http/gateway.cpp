@@ -82,7 +82,8 @@ constexpr std::string_view kAllowMethods = "GET, HEAD, PUT, PATCH, POST, DELETE,
 // What supabase-js sends; echoed request headers take precedence when the browser names them.
 constexpr std::string_view kAllowHeaders =
     "authorization, x-client-info, apikey, content-type, accept, accept-profile, "
-    "content-profile, prefer, range, x-upsert, x-supabase-api-version, cache-control";
+    "content-profile, prefer, range, x-upsert, x-supabase-api-version, cache-control, "
+    "x-retry-count, traceparent, tracestate, baggage";
 constexpr std::string_view kExposeHeaders =
     "Content-Encoding, Content-Location, Content-Range, Content-Type, Date, Location, Server, "
     "Transfer-Encoding, Range-Unit, X-Request-Id, X-Total-Count, Link, Preference-Applied";

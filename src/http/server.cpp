@@ -13,6 +13,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 
 #include "common/log.hpp"
 #include "common/random.hpp"
@@ -127,6 +128,13 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<Sessio
       if (hec == beast_http::error::header_limit) {
         auto res = json_message(HttpStatus::request_header_fields_too_large,
                                 "Request header fields too large");
+        Exchange ex;  // what little is known: enough for the request id and the log line
+        ex.client_ip = client_ip;
+        ex.started = std::chrono::steady_clock::now();
+        finish(ex, res);
+        // The headers (Origin among them) were not read; the body holds nothing private, so
+        // let a browser script see the error.
+        res.set(beast_http::field::access_control_allow_origin, "*");
         res.keep_alive(false);
         stream.expires_after(options_.write_timeout);
         co_await beast_http::async_write(stream, res, kTuple);
@@ -141,17 +149,8 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<Sessio
       ex.request = parser.release();
       ex.client_ip = client_ip;
       ex.started = started;
-      std::string target(ex.request.target());
-      auto url = boost::urls::parse_origin_form(target);
-      if (url) {
-        ex.path = url->path();
-        ex.query = url->encoded_query();
-      }
-      std::string sub;
-      const Route* route = url ? router_.match(ex.path, sub) : nullptr;
+      const Route* route = resolve(ex);
       if (route && route->upgrade) {
-        ex.route = route->name;
-        ex.subpath = sub;
         auto rejected = apply_gateway(ex, key_policy(ex.route, ex.subpath), keys_);
         if (!rejected) {
           state->stream = nullptr;
@@ -184,6 +183,13 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<Sessio
       if (bec) {
         if (bec == beast_http::error::body_limit) {
           auto res = json_message(HttpStatus::payload_too_large, "Payload too large");
+          Exchange ex;
+          ex.request = parser.release();
+          ex.client_ip = client_ip;
+          ex.started = started;
+          parse_target(ex);
+          resolve(ex);
+          finish(ex, res);
           res.keep_alive(false);
           stream.expires_after(options_.write_timeout);
           co_await beast_http::async_write(stream, res, kTuple);
@@ -196,7 +202,7 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<Sessio
     ex.request = parser.release();
     ex.client_ip = client_ip;
     ex.started = started;
-    Response res = co_await dispatch(ex, nullptr);
+    Response res = co_await dispatch(ex);
     finish(ex, res);
     const bool keep = ex.request.keep_alive() && !draining_;
     res.keep_alive(keep);
@@ -212,22 +218,51 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<Sessio
   sessions_.erase(state);
 }
 
-asio::awaitable<Response> Server::dispatch(Exchange& ex, const Route*) {
+bool Server::parse_target(Exchange& ex) {
+  std::string target(ex.request.target());
+  // Origin form ("/path?q") as browsers send it, or absolute form as proxies may (RFC 9112).
+  auto url = boost::urls::parse_uri_reference(target);
+  if (!url) return false;
+  if (url->has_scheme() ? (url->scheme_id() != boost::urls::scheme::http &&
+                           url->scheme_id() != boost::urls::scheme::https)
+                        : !target.starts_with('/')) {
+    return false;
+  }
+  boost::urls::url u(*url);
+  // Resolve "." and ".." (also when percent-encoded) before any rule looks at the path, so
+  // /auth/v1/verify/../user is /auth/v1/user for the gateway as for the service.
+  u.normalize_path();
+  ex.encoded_path = u.encoded_path();
+  if (ex.encoded_path.empty()) ex.encoded_path = "/";
+  ex.path = u.path();
+  ex.query = u.encoded_query();
+  return true;
+}
+
+const Route* Server::resolve(Exchange& ex) {
+  if (ex.encoded_path.empty() && !parse_target(ex)) return nullptr;
+  // One normalised path for everyone: normalize_path() also decodes %2F, so the gateway rules
+  // and the service see the same segments and no encoding can slip past a rule.
+  std::string encoded_sub;
+  const Route* route = router_.match(ex.encoded_path, encoded_sub);
+  if (route == nullptr) return nullptr;
+  ex.route = route->name;
+  ex.subpath =
+      boost::urls::pct_string_view(boost::urls::make_pct_string_view(encoded_sub).value()).decode();
+  return route;
+}
+
+asio::awaitable<Response> Server::dispatch(Exchange& ex) {
   if (auto id = ex.request["x-request-id"]; valid_request_id(id)) {
     ex.request_id = std::string(id);
   } else {
     ex.request_id = random_uuid();
   }
-  std::string target(ex.request.target());
-  auto url = boost::urls::parse_origin_form(target);
-  if (!url) co_return json_message(HttpStatus::bad_request, "Invalid request target");
-  ex.path = url->path();
-  ex.query = url->encoded_query();
-
-  const Route* route = router_.match(ex.path, ex.subpath);
-  if (route == nullptr)
+  if (!parse_target(ex)) co_return json_message(HttpStatus::bad_request, "Invalid request target");
+  const Route* route = resolve(ex);
+  if (route == nullptr) {
     co_return json_message(HttpStatus::not_found, "no Route matched with those values");
-  ex.route = route->name;
+  }
   if (is_preflight(ex.request)) co_return preflight_response(ex.request);
   if (auto rejected = apply_gateway(ex, key_policy(ex.route, ex.subpath), keys_)) {
     co_return std::move(*rejected);

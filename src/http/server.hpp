@@ -50,7 +50,11 @@ class Server {
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket,
                                        std::shared_ptr<SessionState> state);
-  boost::asio::awaitable<Response> dispatch(Exchange& ex, const Route* route);
+  boost::asio::awaitable<Response> dispatch(Exchange& ex);
+  // Fills path, encoded_path and query from the request target; false when it is invalid.
+  bool parse_target(Exchange& ex);
+  // The route for the request (parsing the target first if needed); sets route and subpath.
+  const Route* resolve(Exchange& ex);
   void finish(Exchange& ex, Response& res);
 
   boost::asio::io_context& ioc_;
