@@ -127,14 +127,14 @@ asio::awaitable<Result<std::vector<PgResult>>> Connection::pipeline(
   std::vector<Sent> sent;
   std::vector<std::pair<std::string, std::string>> new_names;  // recorded when PREPARE succeeds
   if (reset_prepared_) {
-    prepared_.clear();
+    // On its own Sync: inside the request's pipeline it would open the implicit transaction
+    // before the request's BEGIN (and break BEGIN ISOLATION LEVEL ...).
     reset_prepared_ = false;
-    if (PQsendQueryParams(conn_, "DEALLOCATE ALL", 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
-      co_return connection_error(pq_message(conn_));
-    }
-    sent.push_back({-1, false});
+    prepared_.clear();
+    static constexpr Statement kDeallocate{"DEALLOCATE ALL", {}, false};
+    auto dealloc = co_await pipeline(std::span(&kDeallocate, 1));
+    if (!dealloc) co_return std::move(dealloc).error();
   }
-
   std::vector<const char*> values;
   for (std::size_t i = 0; i < statements.size(); ++i) {
     const Statement& st = statements[i];

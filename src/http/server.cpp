@@ -218,8 +218,39 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<Sessio
   sessions_.erase(state);
 }
 
+namespace {
+
+// Clients send characters RFC 3986 does not allow in a URL ('>' in PostgREST's JSON paths,
+// '{' '}' in array filters, '"' in quoted names, spaces); PostgREST accepts them, so percent-
+// encode those (and '%' not starting an escape) before parsing.
+std::string lenient_target(std::string_view raw) {
+  auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  static constexpr std::string_view kAllowed = "-._~!$&'()*+,;=:@/?";
+  std::string out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const char c = raw[i];
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) ||
+                    kAllowed.find(c) != std::string_view::npos ||
+                    (c == '%' && i + 2 < raw.size() && is_hex(raw[i + 1]) && is_hex(raw[i + 2]));
+    if (ok) {
+      out += c;
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      const auto b = static_cast<unsigned char>(c);
+      out += '%';
+      out += kHex[b >> 4];
+      out += kHex[b & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 bool Server::parse_target(Exchange& ex) {
   std::string target(ex.request.target());
+  if (!boost::urls::parse_uri_reference(target)) target = lenient_target(target);
   // Origin form ("/path?q") as browsers send it, or absolute form as proxies may (RFC 9112).
   auto url = boost::urls::parse_uri_reference(target);
   if (!url) return false;
