@@ -25,8 +25,6 @@ Response not_implemented(std::string_view route) {
     body = {{"code", 501}, {"error_code", "not_implemented"}, {"msg", text}};
   } else if (route == "storage") {
     body = {{"statusCode", "501"}, {"error", "not_implemented"}, {"message", text}};
-  } else if (route == "rest") {
-    body = {{"code", "BASALT501"}, {"message", text}, {"details", nullptr}, {"hint", nullptr}};
   } else {
     body = {{"message", text}};
   }
@@ -52,9 +50,12 @@ http::Router make_router(const Services& s) {
                 co_return http::make_response(HttpStatus::ok, metrics->render(),
                                               "text/plain; version=0.0.4; charset=utf-8");
               }});
-  for (auto [prefix, name] :
-       {std::pair{"/rest/v1", "rest"}, std::pair{"/auth/v1", "auth"},
-        std::pair{"/storage/v1", "storage"}, std::pair{"/realtime/v1", "realtime"}}) {
+  auto rest = s.rest;
+  router.add({"/rest/v1", "rest", [rest](Exchange& ex) -> boost::asio::awaitable<Response> {
+                co_return co_await rest->handle(ex);
+              }});
+  for (auto [prefix, name] : {std::pair{"/auth/v1", "auth"}, std::pair{"/storage/v1", "storage"},
+                              std::pair{"/realtime/v1", "realtime"}}) {
     std::string route = name;
     router.add({prefix, name, [route](Exchange&) -> boost::asio::awaitable<Response> {
                   co_return not_implemented(route);

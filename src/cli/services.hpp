@@ -9,6 +9,7 @@
 #include "common/metrics.hpp"
 #include "db/pool.hpp"
 #include "http/router.hpp"
+#include "rest/service.hpp"
 
 namespace basalt::cli {
 
@@ -24,6 +25,7 @@ struct Services {
   std::shared_ptr<const std::set<std::string>> allowed_roles;
   std::shared_ptr<db::Pool> pool;
   std::shared_ptr<Metrics> metrics;
+  std::shared_ptr<rest::RestService> rest;
 };
 
 http::Router make_router(const Services& services);

@@ -5,9 +5,11 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdio>
@@ -161,7 +163,39 @@ int cmd_start(const CommonOptions& o) {
   metrics->add_gauge("basalt_db_pool_waiting", "Requests waiting for a connection.",
                      [pool] { return static_cast<double>(pool->stats().waiting); });
 
-  Services services{p, keys, *secret, roles, pool, metrics};
+  // The REST API's schema cache: loaded before serving, reloaded on NOTIFY pgrst.
+  auto schema_cache = std::make_shared<rest::SchemaCacheHolder>(pool, p.config.api.schemas);
+  rest::RestOptions rest_options;
+  rest_options.schemas = p.config.api.schemas;
+  rest_options.extra_search_path = p.config.api.extra_search_path;
+  if (p.config.api.max_rows > 0) rest_options.max_rows = p.config.api.max_rows;
+  rest_options.identity.jwt_secret = *secret;
+  rest_options.identity.allowed_roles = roles;
+  auto rest_service = std::make_shared<rest::RestService>(rest_options, pool, schema_cache);
+
+  // Threads first: loading the schema cache needs the loop running.
+  auto work = asio::make_work_guard(ioc);
+  std::vector<std::thread> workers;
+  for (std::size_t i = 1; i < threads; ++i) workers.emplace_back([&] { ioc.run(); });
+  auto join_workers = [&] {
+    work.reset();
+    ioc.stop();
+    for (auto& t : workers) t.join();
+  };
+  {
+    auto loaded = asio::co_spawn(ioc, schema_cache->reload(), asio::use_future).get();
+    if (!loaded) {
+      log::error("loading the schema cache failed: {}", loaded.error().message);
+      join_workers();
+      return 1;
+    }
+    log::info("schema cache loaded: {}", schema_cache->current()->summary());
+  }
+  auto stop_listening = std::make_shared<std::atomic<bool>>(false);
+  asio::co_spawn(ioc, rest::listen_for_reloads(schema_cache, app_conninfo, {}, stop_listening),
+                 asio::detached);
+
+  Services services{p, keys, *secret, roles, pool, metrics, rest_service};
   http::ServerOptions server_options;
   server_options.port = p.config.api.port;
   if (const char* host = std::getenv("BASALT_HOST"); host && *host) server_options.host = host;
@@ -171,6 +205,8 @@ int cmd_start(const CommonOptions& o) {
                       http::ProjectKeys{keys.anon, keys.service_role}, metrics);
   if (auto s = server.listen(); !s) {
     log::error("{}", s.error().message);
+    *stop_listening = true;
+    join_workers();
     return 1;
   }
   server.start();
@@ -193,14 +229,14 @@ int cmd_start(const CommonOptions& o) {
         ioc,
         [&]() -> asio::awaitable<void> {
           co_await server.shutdown(std::chrono::seconds(10));
+          *stop_listening = true;
           pool->close();
+          work.reset();
           ioc.stop();
         },
         asio::detached);
   });
 
-  std::vector<std::thread> workers;
-  for (std::size_t i = 1; i < threads; ++i) workers.emplace_back([&] { ioc.run(); });
   ioc.run();
   for (auto& t : workers) t.join();
 

@@ -234,9 +234,11 @@ TEST_F(CliProject, DataSurvivesRestart) {
   EXPECT_EQ((*rows)[0][2], "2") << "migrations are not recorded twice";
   // The generated JWT secret is persisted, so the keys stay valid.
   EXPECT_EQ(basalt_->anon_key(), anon);
-  auto r = basalt_->get("/rest/v1/todos", {{"apikey", anon}});
+  // And REST serves the kept row with the same key.
+  auto r = basalt_->get("/rest/v1/todos?select=title&title=eq." + title, {{"apikey", anon}});
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->status, 501) << r->describe();
+  EXPECT_EQ(r->status, 200) << r->describe();
+  EXPECT_EQ(r->body, "[{\"title\":\"" + title + "\"}]") << r->describe();
 }
 
 TEST_F(CliProject, StopCommandStopsBasaltAndPostgres) {

@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <regex>
@@ -14,6 +15,7 @@
 #include <sstream>
 
 #include "harness.hpp"
+#include "jwt/jwt.hpp"
 
 namespace basalt::harness {
 namespace {
@@ -230,9 +232,14 @@ struct Context {
   std::string anon_key;
   std::string service_role_key;
   int api_port = 0;
+  std::string jwt_secret;  // signs {{jwt:<sub>}} tokens
 };
 
-// {{anon_key}}, {{service_role_key}}, {{api_port}}, {{repeat:N:text}}.
+// The shared Basalt's JWT secret, fixed so cases can carry user tokens.
+constexpr std::string_view kGoldenJwtSecret = "golden-tests-jwt-secret-with-at-least-32-chars";
+
+// {{anon_key}}, {{service_role_key}}, {{api_port}}, {{repeat:N:text}}, and {{jwt:SUB}}: a
+// token for role authenticated with sub SUB, valid for an hour.
 Result<std::string> substitute(std::string_view in, const Context& ctx) {
   std::string out;
   std::size_t pos = 0;
@@ -249,6 +256,15 @@ Result<std::string> substitute(std::string_view in, const Context& ctx) {
       out += ctx.service_role_key;
     } else if (key == "api_port") {
       out += std::to_string(ctx.api_port);
+    } else if (key.starts_with("jwt:")) {
+      const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      out += jwt::sign_hs256({{"sub", key.substr(4)},
+                              {"role", "authenticated"},
+                              {"aud", "authenticated"},
+                              {"exp", now + 3600}},
+                             ctx.jwt_secret);
     } else if (key.starts_with("repeat:")) {
       auto colon = key.find(':', 7);
       long n = colon == std::string::npos ? -1 : std::strtol(key.c_str() + 7, nullptr, 10);
@@ -505,7 +521,25 @@ std::vector<std::size_t> case_indexes() {
 class GoldenTest : public ::testing::TestWithParam<std::size_t> {
  protected:
   static void SetUpTestSuite() {
-    basalt_ = std::make_unique<BasaltProcess>();
+    // The REST cases run against the fixture schema in tests/golden/_schema: its *.sql files
+    // are the project's migrations (in name order) and seed.sql its seed.
+    ProjectOptions o;
+    o.env["BASALT_JWT_SECRET"] = std::string(kGoldenJwtSecret);
+    const fs::path schema_dir = golden_dir() / "_schema";
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(schema_dir, ec)) {
+      if (entry.path().extension() == ".sql") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      if (f.filename() == "seed.sql") {
+        o.seed = read_text(f);
+      } else {
+        o.migrations.emplace_back(f.filename().string(), read_text(f));
+      }
+    }
+    basalt_ = std::make_unique<BasaltProcess>(o);
     auto started = basalt_->start();
     if (!started) start_error_ = started.message();
   }
@@ -534,7 +568,8 @@ TEST_P(GoldenTest, Case) {
   if (!raw.skip.empty()) GTEST_SKIP() << where << ": " << raw.skip;
   ASSERT_TRUE(start_error_.empty()) << "the shared Basalt did not start:\n" << start_error_;
 
-  const Context ctx{basalt_->anon_key(), basalt_->service_role_key(), basalt_->api_port()};
+  const Context ctx{basalt_->anon_key(), basalt_->service_role_key(), basalt_->api_port(),
+                    std::string(kGoldenJwtSecret)};
   auto c = resolve(raw, ctx);
   ASSERT_TRUE(c) << where << ": " << c.error().message;
   auto res = basalt_->request(c->request, std::chrono::seconds(30));

@@ -1,0 +1,434 @@
+#include "rest/query.hpp"
+
+namespace basalt::rest {
+
+namespace {
+
+void append_json_steps(Sql& sql, const std::vector<JsonStep>& steps) {
+  for (const JsonStep& s : steps) {
+    sql << (s.as_text ? "->>" : "->");
+    if (s.is_index) {
+      sql << s.key;  // digits (and an optional '-'), checked by the parser
+    } else {
+      sql.param(s.key) << "::text";
+    }
+  }
+}
+
+void append_column(Sql& sql, const std::string& alias, const ColumnPath& c) {
+  if (c.json.empty()) {
+    sql.ident(alias) << '.';
+    sql.ident(c.column);
+    return;
+  }
+  sql << '(';
+  sql.ident(alias) << '.';
+  sql.ident(c.column);
+  append_json_steps(sql, c.json);
+  sql << ')';
+}
+
+std::string array_literal(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char ch : items[i]) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+void append_comparison(Sql& sql, const Comparison& c, const std::string& alias) {
+  using K = Comparison::Kind;
+  switch (c.kind) {
+    case K::binary:
+      append_column(sql, alias, c.lhs);
+      sql << ' ' << c.sql_op << ' ';
+      sql.param(c.values.empty() ? std::string() : c.values.front());
+      break;
+    case K::distinct:
+      append_column(sql, alias, c.lhs);
+      sql << " IS DISTINCT FROM ";
+      sql.param(c.values.empty() ? std::string() : c.values.front());
+      break;
+    case K::quantified:
+    case K::in_list:
+      append_column(sql, alias, c.lhs);
+      sql << ' ' << (c.kind == K::in_list ? std::string_view("=") : std::string_view(c.sql_op))
+          << (c.all ? " ALL (" : " ANY (");
+      if (c.kind == K::in_list) {
+        sql.param(array_literal(c.values));
+      } else {
+        sql.param(c.values.empty() ? std::string("{}") : c.values.front());
+      }
+      sql << ')';
+      break;
+    case K::is:
+      append_column(sql, alias, c.lhs);
+      sql << " IS " << c.is_value;
+      break;
+    case K::fts:
+      append_column(sql, alias, c.lhs);
+      sql << " @@ " << c.fts_function << '(';
+      if (c.fts_config) {
+        sql.param(*c.fts_config) << "::regconfig, ";
+      }
+      sql.param(c.values.empty() ? std::string() : c.values.front()) << ')';
+      break;
+  }
+}
+
+}  // namespace
+
+void append_condition(Sql& sql, const Condition& c, const std::string& alias) {
+  if (c.negated) sql << "NOT (";
+  switch (c.kind) {
+    case Condition::Kind::comparison:
+      append_comparison(sql, c.comparison, alias);
+      break;
+    case Condition::Kind::embed_null:
+      sql.ident(c.embed_alias) << '.';
+      sql.ident(c.embed_alias) << (c.embed_is_null ? " IS NULL" : " IS NOT NULL");
+      break;
+    case Condition::Kind::all:
+    case Condition::Kind::any:
+      if (c.children.empty()) {
+        sql << (c.kind == Condition::Kind::all ? "TRUE" : "FALSE");
+        break;
+      }
+      for (std::size_t i = 0; i < c.children.size(); ++i) {
+        if (i) sql << (c.kind == Condition::Kind::all ? " AND " : " OR ");
+        sql << '(';
+        append_condition(sql, c.children[i], alias);
+        sql << ')';
+      }
+      break;
+  }
+  if (c.negated) sql << ')';
+}
+
+namespace {
+
+struct Parent {
+  const std::string* alias;
+  const JoinSpec* join;
+};
+
+void append_select(Sql& sql, const ReadPlan& p, const Parent* parent, const std::string* source,
+                   bool for_count);
+
+void append_field(Sql& sql, const ReadPlan& p, const SelectField& f) {
+  using K = SelectField::Kind;
+  switch (f.kind) {
+    case K::count_star:
+      if (!f.aggregate_cast.empty()) sql << "CAST(";
+      sql << "pg_catalog.count(*)";
+      if (!f.aggregate_cast.empty()) sql << " AS " << f.aggregate_cast << ')';
+      break;
+    case K::column: {
+      if (!f.aggregate_cast.empty()) sql << "CAST(";
+      if (!f.aggregate.empty()) sql << "pg_catalog." << f.aggregate << '(';
+      if (!f.cast.empty()) sql << "CAST(";
+      append_column(sql, p.alias, f.column);
+      if (!f.cast.empty()) sql << " AS " << f.cast << ')';
+      if (!f.aggregate.empty()) sql << ')';
+      if (!f.aggregate_cast.empty()) sql << " AS " << f.aggregate_cast << ')';
+      break;
+    }
+    case K::embed: {
+      const EmbedPlan& e = p.embeds[static_cast<std::size_t>(f.embed)];
+      if (e.join.to_one()) {
+        sql.ident(e.lateral_alias) << '.';
+        sql.ident(e.lateral_alias);
+      } else {
+        sql << "COALESCE(";
+        sql.ident(e.lateral_alias) << '.';
+        sql.ident(e.lateral_alias) << ", '[]')";
+      }
+      break;
+    }
+    case K::spread_column: {
+      const EmbedPlan& e = p.embeds[static_cast<std::size_t>(f.embed)];
+      sql.ident(e.lateral_alias) << '.';
+      sql.ident(f.spread_key);
+      break;
+    }
+  }
+  sql << " AS ";
+  sql.ident(f.key);
+}
+
+void append_lateral(Sql& sql, const ReadPlan& p, const EmbedPlan& e) {
+  sql << (e.inner ? " INNER JOIN LATERAL (SELECT " : " LEFT JOIN LATERAL (SELECT ");
+  if (e.spread) {
+    sql << "_s.*";
+  } else if (e.join.to_one()) {
+    sql << "row_to_json(_s.*) AS ";
+    sql.ident(e.lateral_alias);
+  } else {
+    sql << "json_agg(_s) AS ";
+    sql.ident(e.lateral_alias);
+  }
+  sql << " FROM (";
+  Parent parent{&p.alias, &e.join};
+  append_select(sql, e.child, &parent, nullptr, false);
+  sql << ") _s) AS ";
+  sql.ident(e.lateral_alias);
+  sql << " ON TRUE";
+}
+
+void append_select(Sql& sql, const ReadPlan& p, const Parent* parent, const std::string* source,
+                   bool for_count) {
+  sql << "SELECT ";
+  if (for_count) {
+    sql << "1";
+  } else if (p.select.empty()) {
+    sql << "NULL";  // a row with no keys: json_agg gives {}; handled as {} by callers
+  } else {
+    for (std::size_t i = 0; i < p.select.size(); ++i) {
+      if (i) sql << ", ";
+      append_field(sql, p, p.select[i]);
+    }
+  }
+  sql << " FROM ";
+  if (source) {
+    sql << *source;
+  } else {
+    sql.qualified(p.schema, p.name);
+  }
+  sql << " AS ";
+  sql.ident(p.alias);
+  const std::string junction_alias = p.alias + "_j";
+  if (parent && parent->join->cardinality == Cardinality::many_to_many) {
+    const JoinSpec& j = *parent->join;
+    sql << " JOIN ";
+    sql.qualified(j.junction_schema, j.junction_name) << " AS ";
+    sql.ident(junction_alias) << " ON ";
+    for (std::size_t i = 0; i < j.target_junction.size(); ++i) {
+      if (i) sql << " AND ";
+      sql.ident(p.alias) << '.';
+      sql.ident(j.target_junction[i].first) << " = ";
+      sql.ident(junction_alias) << '.';
+      sql.ident(j.target_junction[i].second);
+    }
+  }
+  for (const EmbedPlan& e : p.embeds) append_lateral(sql, p, e);
+
+  sql << " WHERE ";
+  bool first = true;
+  auto and_ = [&] {
+    if (!first) sql << " AND ";
+    first = false;
+  };
+  if (parent) {
+    const JoinSpec& j = *parent->join;
+    if (j.cardinality == Cardinality::many_to_many) {
+      for (const auto& [jcol, pcol] : j.junction_parent) {
+        and_();
+        sql.ident(junction_alias) << '.';
+        sql.ident(jcol) << " = ";
+        sql.ident(*parent->alias) << '.';
+        sql.ident(pcol);
+      }
+    } else {
+      for (const auto& [ccol, pcol] : j.child_parent) {
+        and_();
+        sql.ident(p.alias) << '.';
+        sql.ident(ccol) << " = ";
+        sql.ident(*parent->alias) << '.';
+        sql.ident(pcol);
+      }
+    }
+  }
+  for (const EmbedPlan& e : p.embeds) {
+    if (e.inner && !e.spread) {
+      and_();
+      sql.ident(e.lateral_alias) << '.';
+      sql.ident(e.lateral_alias) << " IS NOT NULL";
+    }
+  }
+  if (!p.where.empty()) {
+    and_();
+    sql << '(';
+    append_condition(sql, p.where, p.alias);
+    sql << ')';
+  }
+  if (first) sql << "TRUE";
+
+  if (p.has_aggregates && !for_count) {
+    std::vector<std::size_t> groups;
+    for (std::size_t i = 0; i < p.select.size(); ++i) {
+      const auto& f = p.select[i];
+      if (f.kind != SelectField::Kind::count_star && f.aggregate.empty()) groups.push_back(i + 1);
+    }
+    if (!groups.empty()) {
+      sql << " GROUP BY ";
+      for (std::size_t i = 0; i < groups.size(); ++i) {
+        if (i) sql << ", ";
+        sql << std::to_string(groups[i]);
+      }
+    }
+  }
+  if (for_count) return;
+  if (!p.order.empty()) {
+    sql << " ORDER BY ";
+    for (std::size_t i = 0; i < p.order.size(); ++i) {
+      const OrderTerm& o = p.order[i];
+      if (i) sql << ", ";
+      if (o.embed_alias.empty()) {
+        append_column(sql, p.alias, o.column);
+      } else {
+        // A to-one embed's value is a JSON object: order by its key as jsonb (numbers
+        // numerically, text as text).
+        sql << '(';
+        sql.ident(o.embed_alias) << '.';
+        sql.ident(o.embed_alias) << "::jsonb -> ";
+        sql.param(o.column.column) << "::text";
+        append_json_steps(sql, o.column.json);
+        sql << ')';
+      }
+      sql << (o.desc ? " DESC" : " ASC");
+      if (o.nulls_first) sql << (*o.nulls_first ? " NULLS FIRST" : " NULLS LAST");
+    }
+  }
+  if (p.limit) {
+    sql << " LIMIT ";
+    sql.param(std::to_string(*p.limit)) << "::bigint";
+  }
+  if (p.offset > 0) {
+    sql << " OFFSET ";
+    sql.param(std::to_string(p.offset)) << "::bigint";
+  }
+}
+
+}  // namespace
+
+Sql build_read(const ReadQuery& q) {
+  Sql sql;
+  for (const auto& p : q.source_params) sql.add_param(p);
+  const std::string* source = q.source_sql.empty() ? nullptr : &q.source_sql;
+  sql << "SELECT ";
+  if (q.count_exact) {
+    sql << "(SELECT pg_catalog.count(*) FROM (";
+    append_select(sql, *q.plan, nullptr, source, true);
+    sql << ") AS _c)";
+  } else {
+    sql << "NULL::bigint";
+  }
+  sql << " AS total, pg_catalog.count(_t) AS page_total, ";
+  if (q.single_object) {
+    sql << "COALESCE((json_agg(_t)->0)::text, '') AS body";
+  } else {
+    sql << "COALESCE(json_agg(_t), '[]')::text AS body";
+  }
+  sql << " FROM (";
+  append_select(sql, *q.plan, nullptr, source, false);
+  sql << ") AS _t";
+  return sql;
+}
+
+Sql build_mutation(const MutationQuery& q) {
+  Sql sql;
+  sql << "WITH pgrst_mutation AS (";
+  const std::string target_alias = "t";
+  switch (q.kind) {
+    case MutationQuery::Kind::insert: {
+      sql << "INSERT INTO ";
+      sql.qualified(q.schema, q.name) << " AS ";
+      sql.ident(target_alias);
+      if (q.columns.empty()) {
+        sql << " DEFAULT VALUES";
+      } else {
+        sql << " (";
+        for (std::size_t i = 0; i < q.columns.size(); ++i) {
+          if (i) sql << ", ";
+          sql.ident(q.columns[i]);
+        }
+        sql << ") SELECT ";
+        for (std::size_t i = 0; i < q.columns.size(); ++i) {
+          if (i) sql << ", ";
+          sql << "_.";
+          sql.ident(q.columns[i]);
+        }
+        // One object or an array of them: the body travels as one parameter either way.
+        sql << " FROM json_populate_recordset(NULL::";
+        sql.qualified(q.schema, q.name) << ", (SELECT CASE WHEN json_typeof(_b) = 'array' THEN _b "
+                                           "ELSE json_build_array(_b) END FROM (SELECT ";
+        sql.param(q.body_json) << "::json AS _b) AS _p)) AS _";
+      }
+      if (q.on_conflict) {
+        sql << " ON CONFLICT (";
+        for (std::size_t i = 0; i < q.on_conflict->size(); ++i) {
+          if (i) sql << ", ";
+          sql.ident((*q.on_conflict)[i]);
+        }
+        sql << ")";
+        if (q.merge_duplicates && !q.columns.empty()) {
+          sql << " DO UPDATE SET ";
+          for (std::size_t i = 0; i < q.columns.size(); ++i) {
+            if (i) sql << ", ";
+            sql.ident(q.columns[i]) << " = EXCLUDED.";
+            sql.ident(q.columns[i]);
+          }
+        } else {
+          sql << " DO NOTHING";
+        }
+      }
+      break;
+    }
+    case MutationQuery::Kind::update: {
+      sql << "UPDATE ";
+      sql.qualified(q.schema, q.name) << " AS ";
+      sql.ident(target_alias) << " SET ";
+      for (std::size_t i = 0; i < q.columns.size(); ++i) {
+        if (i) sql << ", ";
+        sql.ident(q.columns[i]) << " = _.";
+        sql.ident(q.columns[i]);
+      }
+      sql << " FROM (SELECT * FROM json_populate_record(NULL::";
+      sql.qualified(q.schema, q.name) << ", ";
+      sql.param(q.body_json) << "::json)) AS _ WHERE ";
+      if (q.where.empty()) {
+        sql << "TRUE";
+      } else {
+        append_condition(sql, q.where, target_alias);
+      }
+      break;
+    }
+    case MutationQuery::Kind::remove: {
+      sql << "DELETE FROM ";
+      sql.qualified(q.schema, q.name) << " AS ";
+      sql.ident(target_alias) << " WHERE ";
+      if (q.where.empty()) {
+        sql << "TRUE";
+      } else {
+        append_condition(sql, q.where, target_alias);
+      }
+      break;
+    }
+  }
+  sql << " RETURNING ";
+  sql.ident(target_alias)
+      << ".*) SELECT NULL::bigint AS total, pg_catalog.count(_t) AS page_total, ";
+  if (q.returning == nullptr) {
+    sql << "''::text AS body FROM pgrst_mutation AS _t";
+    return sql;
+  }
+  if (q.single_object) {
+    sql << "COALESCE((json_agg(_t)->0)::text, '') AS body";
+  } else {
+    sql << "COALESCE(json_agg(_t), '[]')::text AS body";
+  }
+  sql << " FROM (";
+  static const std::string kSource = "pgrst_mutation";
+  append_select(sql, *q.returning, nullptr, &kSource, false);
+  sql << ") AS _t";
+  return sql;
+}
+
+}  // namespace basalt::rest
