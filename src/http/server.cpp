@@ -324,7 +324,7 @@ void Server::finish(Exchange& ex, Response& res) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started).count();
   const int status = static_cast<int>(res.result_int());
   metrics_->observe_request(ex.route, std::string(ex.request.method_string()), status, seconds);
-  if (options_.access_log) {
+  if (options_.access_log && spdlog::should_log(spdlog::level::info)) {
     // The path only: query strings can carry apikeys and tokens.
     log::json_line("info", {{"msg", "request"},
                             {"request_id", ex.request_id},
