@@ -25,7 +25,7 @@ constexpr std::string_view kJson = "application/json; charset=utf-8";
 constexpr std::string_view kObject = "application/vnd.pgrst.object+json; charset=utf-8";
 
 // What the client accepts, reduced to what Basalt can produce today.
-enum class Output { json, object };
+enum class Output { json, object, csv };
 
 std::optional<Output> negotiate(const std::vector<req::MediaType>& accept) {
   for (const auto& m : accept) {
@@ -35,6 +35,8 @@ std::optional<Output> negotiate(const std::vector<req::MediaType>& accept) {
         return Output::json;
       case req::MediaKind::singular_json:
         return Output::object;
+      case req::MediaKind::csv:
+        return Output::csv;
       default:
         break;
     }
@@ -62,6 +64,50 @@ Outcome outcome_of(const db::PgResult& r) {
   o.page = std::stoll(std::string(r.get(0, 1)));
   o.body = std::string(r.get(0, 2));
   return o;
+}
+
+// RFC 4180 field: quoted when it holds a separator, quote or line break.
+void append_csv_field(std::string& out, std::string_view v) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += v;
+    return;
+  }
+  out += '"';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+// The JSON array of row objects as CSV with a header line of `keys` (the select's output
+// keys, so an empty result still has its header). NULL is an empty field; nested JSON stays
+// JSON text.
+std::string json_rows_to_csv(const std::string& json, const std::vector<std::string>& keys) {
+  std::string out;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (i) out += ',';
+    append_csv_field(out, keys[i]);
+  }
+  boost::system::error_code ec;
+  auto rows = boost::json::parse(json, ec);
+  if (ec || !rows.is_array()) return out;
+  for (const auto& row : rows.as_array()) {
+    out += '\n';
+    if (!row.is_object()) continue;
+    const auto& o = row.as_object();
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (i) out += ',';
+      const auto* v = o.if_contains(keys[i]);
+      if (v == nullptr || v->is_null()) continue;
+      if (v->is_string()) {
+        append_csv_field(out, v->as_string());
+      } else {
+        append_csv_field(out, boost::json::serialize(*v));
+      }
+    }
+  }
+  return out;
 }
 
 Error singular_error(long long rows) {
@@ -362,6 +408,13 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
       const bool partial = o->total && (offset + o->page) < *o->total;
       Response res =
           respond(partial ? HttpStatus::partial_content : HttpStatus::ok, std::move(o->body), true);
+      if (*output == Output::csv) {
+        std::vector<std::string> keys;
+        for (const auto& f : plan->select) keys.push_back(f.key);
+        res.body() = json_rows_to_csv(res.body(), keys);
+        res.set(http::beast_http::field::content_type, "text/csv; charset=utf-8");
+        res.prepare_payload();
+      }
       res.set("Content-Range", content_range(offset, o->page, o->total));
       co_return res;
     }

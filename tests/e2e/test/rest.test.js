@@ -188,6 +188,12 @@ describe('supabase-js from() and rpc()', () => {
     assert.equal(missing.error.code, 'PGRST202');
   });
 
+  test('csv()', async () => {
+    const { data, error } = await anon.from('teams').select('id, name').order('id').csv();
+    assert.equal(error, null);
+    assert.equal(data, 'id,name\n1,Reds\n2,Blues');
+  });
+
   test('errors keep PostgREST\'s shape', async () => {
     const bad = await anon.from('players').select('id').eq('id', 'abc');
     assert.equal(bad.status, 400);
