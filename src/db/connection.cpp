@@ -121,7 +121,7 @@ asio::awaitable<Result<std::vector<PgResult>>> Connection::pipeline(
 
   // What went on the wire, in order: each entry yields one result followed by a NULL.
   struct Sent {
-    int statement;  // index into statements, or -1 for our own housekeeping commands
+    std::size_t statement;  // index into statements
     bool prepare;
   };
   std::vector<Sent> sent;
@@ -154,7 +154,7 @@ asio::awaitable<Result<std::vector<PgResult>>> Connection::pipeline(
         if (PQsendPrepare(conn_, name->c_str(), sql.c_str(), n, nullptr) != 1) {
           co_return connection_error(pq_message(conn_));
         }
-        sent.push_back({static_cast<int>(i), true});
+        sent.push_back({i, true});
       }
     }
     if (name != nullptr) {
@@ -163,7 +163,7 @@ asio::awaitable<Result<std::vector<PgResult>>> Connection::pipeline(
       ok = PQsendQueryParams(conn_, sql.c_str(), n, nullptr, v, nullptr, nullptr, 0);
     }
     if (ok != 1) co_return connection_error(pq_message(conn_));
-    sent.push_back({static_cast<int>(i), false});
+    sent.push_back({i, false});
   }
   if (PQpipelineSync(conn_) != 1) co_return connection_error(pq_message(conn_));
   auto flushed = co_await flush();
@@ -185,8 +185,7 @@ asio::awaitable<Result<std::vector<PgResult>>> Connection::pipeline(
       prepared_.emplace(std::move(sql), std::move(name));
     }
     if (s.prepare) ++prepare_index;
-    if (!s.prepare && s.statement >= 0)
-      results[static_cast<std::size_t>(s.statement)] = std::move(res);
+    if (!s.prepare) results[s.statement] = std::move(res);
     // Every command's results end with a NULL.
     auto end = co_await next_result();
     if (!end) co_return std::move(end).error();
