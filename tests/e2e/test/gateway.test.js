@@ -1,6 +1,6 @@
 // supabase-js against the real binary: the client's requests pass Basalt's gateway and reach
-// the service behind each prefix. The services answer 501 today; later milestones replace
-// these expectations with real REST/Auth/Storage behaviour.
+// the service behind each prefix: REST answers as PostgREST does; Auth and Storage answer 501
+// until their milestones replace these expectations.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@supabase/supabase-js';
