@@ -46,10 +46,9 @@ where c.relkind in ('r', 'v', 'm', 'f', 'p')
 order by n.nspname, c.relname
 )sql";
 
-// Columns of the exposed relations. Domains are resolved to their base type (recursively,
-// domains over domains) for the type facts PostgREST derives from the base type.
-constexpr std::string_view kColumnsSql = R"sql(
-with recursive domain_chain(oid, base) as (
+// domain_base(oid, base): every domain with its non-domain base type (domains over domains
+// resolved). Shared by the column and routine queries through the {domains} marker.
+constexpr std::string_view kDomainCtes = R"sql(domain_chain(oid, base) as (
   select t.oid, t.typbasetype from pg_type t where t.typtype = 'd'
   union all
   select dc.oid, t.typbasetype
@@ -60,7 +59,12 @@ domain_base as (
   select dc.oid, dc.base from domain_chain dc
   join pg_type t on t.oid = dc.base
   where t.typtype <> 'd'
-)
+))sql";
+
+// Columns of the exposed relations. Domains are resolved to their base type (recursively,
+// domains over domains) for the type facts PostgREST derives from the base type.
+constexpr std::string_view kColumnsSql = R"sql(
+with recursive {domains}
 select
   a.attrelid::int8,
   a.attnum::int4,
@@ -162,18 +166,7 @@ where c.relkind in ('v', 'm')
 // Functions and procedures of the exposed schemas (not aggregates or window functions, not
 // trigger functions). Parameters as [name, regtype, widened regtype, oid, mode].
 constexpr std::string_view kRoutinesSql = R"sql(
-with recursive domain_chain(oid, base) as (
-  select t.oid, t.typbasetype from pg_type t where t.typtype = 'd'
-  union all
-  select dc.oid, t.typbasetype
-  from domain_chain dc join pg_type t on t.oid = dc.base
-  where t.typtype = 'd'
-),
-domain_base as (
-  select dc.oid, dc.base from domain_chain dc
-  join pg_type t on t.oid = dc.base
-  where t.typtype <> 'd'
-),
+with recursive {domains},
 params as (
   select
     p.oid,
@@ -250,11 +243,16 @@ where p.pronargs = 1 and p.prokind = 'f'
 order by fn.nspname, p.proname
 )sql";
 
-std::string with_system_filter(std::string_view sql) {
+// Expands the {system} (system-schema filter) and {domains} (kDomainCtes) markers.
+std::string expand_markers(std::string_view sql) {
   std::string s(sql);
-  const std::string_view marker = "{system}";
-  for (auto pos = s.find(marker); pos != std::string::npos; pos = s.find(marker)) {
-    s.replace(pos, marker.size(), kSystemSchemaFilter);
+  for (auto [marker, text] :
+       {std::pair<std::string_view, std::string_view>{"{system}", kSystemSchemaFilter},
+        std::pair<std::string_view, std::string_view>{"{domains}", kDomainCtes}}) {
+    for (auto pos = s.find(marker); pos != std::string::npos; pos = s.find(marker, pos)) {
+      s.replace(pos, marker.size(), text);
+      pos += text.size();
+    }
   }
   return s;
 }
@@ -568,18 +566,20 @@ asio::awaitable<Result<std::shared_ptr<const SchemaCache>>> load_schema_cache(
   if (!lease) co_return std::move(lease).error();
 
   const std::vector<db::Param> params{text_array(schemas)};
-  const std::string relations_sql = with_system_filter(kRelationsSql);
-  const std::string other_sql = with_system_filter(kOtherAttnamesSql);
-  const std::string constraints_sql = with_system_filter(kConstraintsSql);
-  const std::string views_sql = with_system_filter(kViewsSql);
+  const std::string relations_sql = expand_markers(kRelationsSql);
+  const std::string other_sql = expand_markers(kOtherAttnamesSql);
+  const std::string constraints_sql = expand_markers(kConstraintsSql);
+  const std::string views_sql = expand_markers(kViewsSql);
+  const std::string columns_sql = expand_markers(kColumnsSql);
+  const std::string routines_sql = expand_markers(kRoutinesSql);
   // Read-only, in one transaction. Not REPEATABLE READ: after invalidate_prepared() the
   // connection prefixes the pipeline with DEALLOCATE ALL, and an isolation level cannot be
   // set after that. DDL racing with these reads sends its own NOTIFY, hence another reload.
   const std::vector<db::Statement> statements{
       {"begin read only", {}, false}, {"select set_config('search_path', '', true)", {}, false},
-      {relations_sql, params, false}, {kColumnsSql, params, false},
+      {relations_sql, params, false}, {columns_sql, params, false},
       {other_sql, params, false},     {constraints_sql, {}, false},
-      {views_sql, {}, false},         {kRoutinesSql, params, false},
+      {views_sql, {}, false},         {routines_sql, params, false},
       {kComputedSql, {}, false},      {"commit", {}, false},
   };
   auto results = co_await (*lease)->pipeline(statements);

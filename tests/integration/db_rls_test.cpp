@@ -13,6 +13,7 @@
 
 #include "db/pool.hpp"
 #include "db/transaction.hpp"
+#include "harness.hpp"
 #include "platform/bootstrap.hpp"
 #include "platform/pg_sync.hpp"
 #include "platform/postgres_manager.hpp"
@@ -23,42 +24,18 @@ namespace {
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 constexpr const char* kAlice = "11111111-1111-4111-8111-111111111111";
 constexpr const char* kBob = "22222222-2222-4222-8222-222222222222";
 
 class DbRls : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    char tmpl[] = "/tmp/basalt-dbtest-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = new fs::path(tmpl);
-    fs::permissions(*root_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
-    platform::PostgresOptions o;
-    o.data_root = *root_ / "data";
-    o.port = free_port();
-    o.no_sync = true;
-    pg_ = new platform::PostgresManager(o);
-    auto init = pg_->init_if_needed({});
-    ASSERT_TRUE(init) << init.error().message;
-    auto started = pg_->start({});
-    ASSERT_TRUE(started) << started.error().message;
+    auto made = harness::TestPostgres::create();
+    ASSERT_TRUE(made) << made.error().message << " " << made.error().details;
+    db_ = std::move(made).value();
+    pg_ = &db_->pg();
     auto conn = platform::PgSync::connect(pg_->conninfo("postgres"));
     ASSERT_TRUE(conn) << conn.error().message;
-    auto boot = platform::apply_bootstrap(*conn, {});
-    ASSERT_TRUE(boot) << boot.error().message << " " << boot.error().details;
     auto setup = conn->exec(
         "create table public.notes (id bigint generated always as identity primary key,"
         " user_id uuid not null references auth.users(id), body text not null);"
@@ -76,11 +53,8 @@ class DbRls : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
-    delete pg_;  // stops Postgres
     pg_ = nullptr;
-    if (root_) fs::remove_all(*root_);
-    delete root_;
-    root_ = nullptr;
+    db_.reset();  // stops Postgres, removes its folder
   }
 
   void SetUp() override {
@@ -124,7 +98,7 @@ class DbRls : public ::testing::Test {
     return out;
   }
 
-  static inline fs::path* root_ = nullptr;
+  static inline std::unique_ptr<harness::TestPostgres> db_;
   static inline platform::PostgresManager* pg_ = nullptr;
   asio::io_context ioc_;
   std::shared_ptr<db::Pool> pool_;

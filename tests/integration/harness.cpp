@@ -29,6 +29,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "platform/bootstrap.hpp"
+#include "platform/pg_sync.hpp"
+
 extern char** environ;
 
 namespace basalt::harness {
@@ -635,6 +638,35 @@ CommandResult BasaltProcess::run_cli(std::vector<std::string> args,
   // Before the subcommand: a global option is accepted there at every subcommand depth.
   args.insert(args.begin(), {"--workdir", dir_.string()});
   return run_basalt(args, options_.env, timeout);
+}
+
+Result<std::unique_ptr<TestPostgres>> TestPostgres::create(bool bootstrap) {
+  char tmpl[] = "/tmp/basalt-pgtest-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr) return Error::make(0, "harness", "mkdtemp failed");
+  std::unique_ptr<TestPostgres> t(new TestPostgres());
+  t->root_ = tmpl;
+  fs::permissions(t->root_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  platform::PostgresOptions o;
+  o.data_root = t->root_ / "data";
+  o.port = free_port();
+  o.no_sync = true;
+  t->pg_ = std::make_unique<platform::PostgresManager>(o);
+  auto init = t->pg_->init_if_needed({});
+  if (!init) return std::move(init).error();
+  if (auto started = t->pg_->start({}); !started) return std::move(started).error();
+  if (bootstrap) {
+    auto conn = platform::PgSync::connect(t->pg_->conninfo("postgres"));
+    if (!conn) return std::move(conn).error();
+    auto boot = platform::apply_bootstrap(*conn, {});
+    if (!boot) return std::move(boot).error();
+  }
+  return t;
+}
+
+TestPostgres::~TestPostgres() {
+  pg_.reset();  // stops Postgres
+  std::error_code ec;
+  if (!root_.empty()) fs::remove_all(root_, ec);
 }
 
 }  // namespace basalt::harness

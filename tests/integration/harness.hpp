@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "platform/postgres_manager.hpp"
 
 namespace basalt::harness {
 
@@ -178,6 +179,26 @@ class BasaltProcess {
   std::condition_variable exited_cv_;
   bool exited_ = true;
   int exit_code_ = -1;
+};
+
+// A throw-away embedded Postgres for tests that drive the libraries directly: a folder under
+// /tmp the `postgres` OS user can reach, a free port, initdb --no-sync, started, and (unless
+// asked not to) the platform bootstrap applied. Destroying it stops Postgres and removes the
+// folder.
+class TestPostgres {
+ public:
+  static Result<std::unique_ptr<TestPostgres>> create(bool bootstrap = true);
+  ~TestPostgres();
+  TestPostgres(const TestPostgres&) = delete;
+  TestPostgres& operator=(const TestPostgres&) = delete;
+
+  platform::PostgresManager& pg() { return *pg_; }
+  const fs::path& root() const { return root_; }
+
+ private:
+  TestPostgres() = default;
+  fs::path root_;
+  std::unique_ptr<platform::PostgresManager> pg_;
 };
 
 }  // namespace basalt::harness
