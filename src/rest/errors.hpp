@@ -27,6 +27,7 @@ inline constexpr std::string_view kPutMismatch = "PGRST115";      // 400 put bod
 inline constexpr std::string_view kSingular = "PGRST116";         // 406 not exactly one row
 inline constexpr std::string_view kUnsupportedVerb = "PGRST117";  // 405
 inline constexpr std::string_view kMaxAffected = "PGRST124";      // 400 max-affected exceeded
+inline constexpr std::string_view kMaxAffectedRpc = "PGRST128";   // 400 max-affected on non-SETOF
 inline constexpr std::string_view kSchemaCache = "PGRST002";      // 503 schema cache not loaded
 inline constexpr std::string_view kNoRelationship = "PGRST200";   // 400 no relationship found
 inline constexpr std::string_view kAmbiguousEmbed = "PGRST201";   // 300 more than one relationship

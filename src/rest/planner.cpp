@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <map>
 #include <regex>
+#include <set>
 
 #include "rest/errors.hpp"
 
@@ -530,6 +531,34 @@ Result<Condition> plan_mutation_filter(const ApiRequest& req, const Table& table
     where.children.push_back(std::move(c).value());
   }
   return where;
+}
+
+Status check_put_filters(const ApiRequest& req, const Table& table) {
+  auto invalid = [] {
+    return pgrst(405, code::kInvalidFilters,
+                 "Filters must include all and only primary key columns with 'eq' operators");
+  };
+  if (!req.query.logic.empty() || table.primary_key.empty()) return invalid();
+  std::set<std::string> fields;
+  for (const auto& p : req.query.filter_params) fields.insert(p.key);
+  const std::set<std::string> keys(table.primary_key.begin(), table.primary_key.end());
+  if (fields != keys) return invalid();
+  for (const auto& pf : req.query.filters) {
+    if (!pf.path.empty()) continue;
+    const auto& e = pf.filter.expr;
+    if (e.negated || e.op != req::Operator::eq || e.quantifier) return invalid();
+  }
+  return Status{};
+}
+
+std::vector<std::pair<std::string, std::string>> column_defaults(
+    const std::vector<std::string>& columns, const Table& table) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& name : columns) {
+    const Column* c = table.find_column(name);
+    if (c != nullptr && c->default_value) out.emplace_back(name, *c->default_value);
+  }
+  return out;
 }
 
 Status check_columns(const std::vector<std::string>& columns, const Table& table) {

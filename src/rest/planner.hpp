@@ -3,6 +3,9 @@
 // become PostgREST's errors (PGRST200-205, 42703) with "Perhaps you meant" hints.
 #pragma once
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "rest/api_request.hpp"
 #include "rest/plan.hpp"
@@ -26,6 +29,14 @@ Result<ReadPlan> plan_read(const req::ApiRequest& req, const SchemaCache& cache,
 
 // Root filters and logic of a mutation (UPDATE/DELETE WHERE) over `table`, alias "t".
 Result<Condition> plan_mutation_filter(const req::ApiRequest& req, const Table& table);
+
+// PUT's rule (PGRST105, 405): no and/or trees, the filtered fields are exactly the primary key
+// columns (which must exist), and every root filter is a plain `eq` (no `not`, no any/all).
+Status check_put_filters(const req::ApiRequest& req, const Table& table);
+
+// The column DEFAULT expressions of `columns` that have one (for Prefer: missing=default).
+std::vector<std::pair<std::string, std::string>> column_defaults(
+    const std::vector<std::string>& columns, const Table& table);
 
 // Validates payload columns against `table` (PGRST204 for an unknown one).
 Status check_columns(const std::vector<std::string>& columns, const Table& table);

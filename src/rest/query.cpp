@@ -313,9 +313,13 @@ Sql build_read(const ReadQuery& q) {
   for (const auto& p : q.source_params) sql.add_param(p);
   const std::string* source = q.source_sql.empty() ? nullptr : &q.source_sql;
   sql << "SELECT ";
-  if (q.count_exact) {
+  if (q.count) {
     sql << "(SELECT pg_catalog.count(*) FROM (";
     append_select(sql, *q.plan, nullptr, source, true);
+    if (q.count_limit) {
+      sql << " LIMIT ";
+      sql.param(std::to_string(*q.count_limit)) << "::bigint";
+    }
     sql << ") AS _c)";
   } else {
     sql << "NULL::bigint";
@@ -332,6 +336,49 @@ Sql build_read(const ReadQuery& q) {
   return sql;
 }
 
+Sql build_count_explain(const ReadQuery& q) {
+  Sql sql;
+  for (const auto& p : q.source_params) sql.add_param(p);
+  const std::string* source = q.source_sql.empty() ? nullptr : &q.source_sql;
+  sql << "EXPLAIN (FORMAT JSON) ";
+  append_select(sql, *q.plan, nullptr, source, true);
+  return sql;
+}
+
+namespace {
+
+// The body's rows as a FROM item (the caller adds the alias): an object is one row, an array
+// one row per element, typed by the target's row type. With missing=default each element is
+// first merged over a jsonb object of the columns' DEFAULT values, so absent keys take them.
+void append_body_rows(Sql& sql, const MutationQuery& q) {
+  if (!q.missing_default) {
+    sql << "json_populate_recordset(NULL::";
+    sql.qualified(q.schema, q.name) << ", (SELECT CASE WHEN json_typeof(_b) = 'array' THEN _b "
+                                       "ELSE json_build_array(_b) END FROM (SELECT ";
+    sql.param(q.body_json) << "::json AS _b) AS _p))";
+    return;
+  }
+  sql << "(SELECT _r.* FROM jsonb_array_elements((SELECT CASE WHEN jsonb_typeof(_b) = 'array' "
+         "THEN _b ELSE jsonb_build_array(_b) END FROM (SELECT ";
+  sql.param(q.body_json) << "::jsonb AS _b) AS _p)) AS _e(v) CROSS JOIN LATERAL "
+                            "jsonb_populate_record(NULL::";
+  sql.qualified(q.schema, q.name) << ", jsonb_build_object(";
+  for (std::size_t i = 0; i < q.defaults.size(); ++i) {
+    if (i) sql << ", ";
+    sql.param(q.defaults[i].first) << "::text, (" << q.defaults[i].second << ')';
+  }
+  sql << ") || _e.v) AS _r)";
+}
+
+// set_config('pgrst.inserted', n ± 1) <> sentinel: always true, counts as a side effect.
+void append_inserted_counter(Sql& sql, bool add) {
+  sql << "set_config('pgrst.inserted', (COALESCE(NULLIF(current_setting('pgrst.inserted', "
+         "true), '')::int, 0) "
+      << (add ? "+" : "-") << " 1)::text, true) <> " << (add ? "'0'" : "'-1'");
+}
+
+}  // namespace
+
 Sql build_mutation(const MutationQuery& q) {
   Sql sql;
   sql << "WITH pgrst_mutation AS (";
@@ -341,25 +388,36 @@ Sql build_mutation(const MutationQuery& q) {
       sql << "INSERT INTO ";
       sql.qualified(q.schema, q.name) << " AS ";
       sql.ident(target_alias);
-      if (q.columns.empty()) {
+      if (q.columns.empty() && !q.put_where) {
         sql << " DEFAULT VALUES";
       } else {
-        sql << " (";
-        for (std::size_t i = 0; i < q.columns.size(); ++i) {
-          if (i) sql << ", ";
-          sql.ident(q.columns[i]);
+        if (!q.columns.empty()) {
+          sql << " (";
+          for (std::size_t i = 0; i < q.columns.size(); ++i) {
+            if (i) sql << ", ";
+            sql.ident(q.columns[i]);
+          }
+          sql << ')';
         }
-        sql << ") SELECT ";
+        sql << " SELECT ";
         for (std::size_t i = 0; i < q.columns.size(); ++i) {
           if (i) sql << ", ";
           sql << "_.";
           sql.ident(q.columns[i]);
         }
         // One object or an array of them: the body travels as one parameter either way.
-        sql << " FROM json_populate_recordset(NULL::";
-        sql.qualified(q.schema, q.name) << ", (SELECT CASE WHEN json_typeof(_b) = 'array' THEN _b "
-                                           "ELSE json_build_array(_b) END FROM (SELECT ";
-        sql.param(q.body_json) << "::json AS _b) AS _p)) AS _";
+        sql << " FROM ";
+        append_body_rows(sql, q);
+        sql << " AS _";
+        if (q.put_where) {
+          // Only body rows matching the URL's key are written; each one counts as inserted
+          // until ON CONFLICT turns it into an update.
+          sql << " WHERE CASE WHEN ";
+          append_condition(sql, *q.put_where, "_");
+          sql << " THEN ";
+          append_inserted_counter(sql, true);
+          sql << " ELSE FALSE END";
+        }
       }
       if (q.on_conflict) {
         sql << " ON CONFLICT (";
@@ -374,6 +432,10 @@ Sql build_mutation(const MutationQuery& q) {
             if (i) sql << ", ";
             sql.ident(q.columns[i]) << " = EXCLUDED.";
             sql.ident(q.columns[i]);
+          }
+          if (q.put_where) {
+            sql << " WHERE ";
+            append_inserted_counter(sql, false);
           }
         } else {
           sql << " DO NOTHING";
@@ -390,9 +452,11 @@ Sql build_mutation(const MutationQuery& q) {
         sql.ident(q.columns[i]) << " = _.";
         sql.ident(q.columns[i]);
       }
-      sql << " FROM (SELECT * FROM json_populate_record(NULL::";
-      sql.qualified(q.schema, q.name) << ", ";
-      sql.param(q.body_json) << "::json)) AS _ WHERE ";
+      // An array body is several FROM rows: each target row is updated from one of them
+      // (PostgREST does the same).
+      sql << " FROM ";
+      append_body_rows(sql, q);
+      sql << " AS _ WHERE ";
       if (q.where.empty()) {
         sql << "TRUE";
       } else {
@@ -415,8 +479,12 @@ Sql build_mutation(const MutationQuery& q) {
   sql << " RETURNING ";
   sql.ident(target_alias)
       << ".*) SELECT NULL::bigint AS total, pg_catalog.count(_t) AS page_total, ";
+  // Read after every row went through the CTE (the aggregate consumed them all).
+  std::string_view inserted =
+      q.put_where ? ", NULLIF(current_setting('pgrst.inserted', true), '')::bigint AS inserted"
+                  : "";
   if (q.returning == nullptr) {
-    sql << "''::text AS body FROM pgrst_mutation AS _t";
+    sql << "''::text AS body" << inserted << " FROM pgrst_mutation AS _t";
     return sql;
   }
   if (q.single_object) {
@@ -424,7 +492,7 @@ Sql build_mutation(const MutationQuery& q) {
   } else {
     sql << "COALESCE(json_agg(_t), '[]')::text AS body";
   }
-  sql << " FROM (";
+  sql << inserted << " FROM (";
   static const std::string kSource = "pgrst_mutation";
   append_select(sql, *q.returning, nullptr, &kSource, false);
   sql << ") AS _t";

@@ -4,6 +4,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rest/plan.hpp"
@@ -15,8 +16,10 @@ namespace basalt::rest {
 // the root relation is `source_sql` instead of plan.schema.plan.name).
 struct ReadQuery {
   const ReadPlan* plan = nullptr;
-  bool count_exact = false;    // total = count(*) of the filtered relation, ignoring limit/offset
+  bool count = false;          // total = count(*) of the filtered relation, ignoring limit/offset
   bool single_object = false;  // body is the first row as an object (PGRST116 checked outside)
+  // With `count`: stop counting after this many rows (count=estimated counts to max_rows + 1).
+  std::optional<long long> count_limit;
   // A function call as the root relation (RPC returning rows): SQL text whose $1..$n are
   // `source_params`; the read's own parameters are numbered after them.
   std::string source_sql;
@@ -24,8 +27,13 @@ struct ReadQuery {
 };
 Sql build_read(const ReadQuery& q);
 
+// EXPLAIN (FORMAT JSON) of the query that counts the plan's rows (filters and inner joins, no
+// limit/offset): its "Plan Rows" is count=planned's total. Same `source_sql` rule as build_read.
+Sql build_count_explain(const ReadQuery& q);
+
 // INSERT / UPDATE / DELETE / upsert, with the affected rows fed to `returning` (a read plan
-// over the mutated rows; its schema/name are ignored).
+// over the mutated rows; its schema/name are ignored). With put_where the row has a fourth
+// column, `inserted` (bigint: rows inserted rather than updated).
 struct MutationQuery {
   enum class Kind { insert, update, remove } kind = Kind::insert;
   std::string schema, name;
@@ -35,7 +43,15 @@ struct MutationQuery {
   // Upsert (insert only): conflict target columns; merge = DO UPDATE, else DO NOTHING.
   std::optional<std::vector<std::string>> on_conflict;
   bool merge_duplicates = false;
-  bool missing_default = false;    // Prefer: missing=default: absent keys use column defaults
+  // Prefer: missing=default: keys absent from an object take the column's DEFAULT. One
+  // (column, DEFAULT expression) pair per column that has one; the expressions are the
+  // catalog's own SQL (pg_get_expr), never request text.
+  bool missing_default = false;
+  std::vector<std::pair<std::string, std::string>> defaults;
+  // PUT (insert only): the URL's primary-key filters, applied to the body's rows (alias "_"), so
+  // a body whose key differs inserts nothing; rows inserted (not updated) are counted in the
+  // `inserted` column (PostgREST's pgrst.inserted).
+  std::optional<Condition> put_where;
   Condition where;                 // update/delete filters (columns of the target, alias "t")
   std::optional<long long> limit;  // update/delete ordered+limited (PostgREST's limit on mutations)
   const ReadPlan* returning = nullptr;  // nullptr: return=minimal (body empty, count only)

@@ -11,6 +11,8 @@
 #include "db/transaction.hpp"
 #include "jwt/wire_errors.hpp"
 #include "rest/errors.hpp"
+#include "rest/openapi.hpp"
+#include "rest/prefer_apply.hpp"
 #include "rest/query.hpp"
 
 namespace basalt::rest {
@@ -44,17 +46,25 @@ std::optional<Output> negotiate(const std::vector<req::MediaType>& accept) {
   return std::nullopt;
 }
 
-std::string content_range(long long offset, long long page, std::optional<long long> total) {
+// PostgREST's Content-Range value for rows [lower, upper] of `total` (contentRangeH).
+std::string content_range_header(long long lower, long long upper, std::optional<long long> total) {
   std::string total_text = total ? std::to_string(*total) : "*";
-  if (page <= 0) return "*/" + total_text;
-  return fmt::format("{}-{}/{}", offset, offset + page - 1, total_text);
+  if ((total && *total == 0) || lower > upper) return "*/" + total_text;
+  return fmt::format("{}-{}/{}", lower, upper, total_text);
 }
 
-// The row every statement returns: total, page_total, body.
+// Rows [offset, offset + page) of `total`, as a read or a call reports them.
+std::string content_range(long long offset, long long page, std::optional<long long> total) {
+  return content_range_header(offset, offset + page - 1, total);
+}
+
+// The row every statement returns: total, page_total, body (and `inserted` for PUT).
 struct Outcome {
   std::optional<long long> total;
   long long page = 0;
   std::string body;
+  std::optional<long long> inserted;
+  std::optional<long long> planned;  // EXPLAIN's row estimate, when it was asked for
 };
 
 Outcome outcome_of(const db::PgResult& r) {
@@ -63,7 +73,83 @@ Outcome outcome_of(const db::PgResult& r) {
   if (!r.is_null(0, 0)) o.total = std::stoll(std::string(r.get(0, 0)));
   o.page = std::stoll(std::string(r.get(0, 1)));
   o.body = std::string(r.get(0, 2));
+  if (r.columns() > 3 && !r.is_null(0, 3)) o.inserted = std::stoll(std::string(r.get(0, 3)));
   return o;
+}
+
+Error singular_error(long long rows) {
+  return pgrst(406, code::kSingular, "Cannot coerce the result to a single JSON object",
+               fmt::format("The result contains {} rows", rows));
+}
+
+// 416 for an offset past the counted rows, as a response (it keeps Content-Range).
+Response range_error(long long offset, long long total) {
+  return error_response(pgrst(
+      416, code::kInvalidRange, "Requested range not satisfiable",
+      fmt::format("An offset of {} was requested, but there are only {} rows.", offset, total)));
+}
+
+Error put_mismatch_error() {
+  return pgrst(400, code::kPutMismatch, "Payload values do not match URL in primary key column(s)");
+}
+
+// One request's statement and what decides how its transaction ends: the checks that fail the
+// request and roll back (PostgREST "condemns" the transaction), count=planned|estimated's
+// EXPLAIN, and db-tx-end / Prefer: tx=rollback.
+struct Execution {
+  Sql sql;
+  std::optional<Sql> explain;             // EXPLAIN for the planned row count
+  std::optional<req::PreferCount> count;  // with max_rows: whether `explain` must run
+  std::optional<long long> max_rows;
+  bool check_single = false;  // PGRST116 unless exactly one row
+  bool check_put = false;     // PGRST115 unless exactly one row
+  std::optional<Error> (*check_affected)(const req::Preferences&, long long) = nullptr;
+  req::Preferences prefs;  // for check_affected
+  bool rollback = false;   // end with ROLLBACK (the response is still the committed one)
+};
+
+// Runs `run` as the request's role. Without checks, EXPLAIN or rollback it is one pipelined
+// round trip; otherwise a transaction that the checks may roll back.
+asio::awaitable<Result<Outcome>> execute(db::Pool& pool, db::RequestContext ctx, Execution run,
+                                         bool authenticated) {
+  const bool simple = !run.explain && !run.check_single && !run.check_put &&
+                      run.check_affected == nullptr && !run.rollback;
+  if (simple) {
+    auto r = co_await db::run_as(pool, ctx, run.sql.text(), run.sql.take_params());
+    if (!r) co_return from_db_error(std::move(r).error(), authenticated);
+    co_return outcome_of(*r);
+  }
+  auto tx = co_await db::Transaction::begin(pool, std::move(ctx));
+  if (!tx) co_return from_db_error(std::move(tx).error(), authenticated);
+  auto r = co_await tx->exec(run.sql.text(), run.sql.take_params());
+  if (!r) co_return from_db_error(std::move(r).error(), authenticated);
+  Outcome o = outcome_of(*r);
+  std::optional<Error> failed;
+  if (run.check_single && o.page != 1) failed = singular_error(o.page);
+  if (!failed && run.check_put && o.page != 1) failed = put_mismatch_error();
+  if (!failed && run.check_affected != nullptr) failed = run.check_affected(run.prefs, o.page);
+  if (failed) {
+    co_await tx->rollback();
+    co_return std::move(*failed);
+  }
+  if (run.explain && needs_planned_count(run.count, o.total, run.max_rows)) {
+    auto e = co_await tx->exec(run.explain->text(), run.explain->take_params());
+    if (!e) co_return from_db_error(std::move(e).error(), authenticated);
+    if (e->rows() > 0 && !e->is_null(0, 0)) o.planned = plan_rows(e->get(0, 0));
+  }
+  if (run.rollback) {
+    // As PostgREST: deferred constraints are checked before the transaction is dropped.
+    static constexpr std::string_view kImmediate = "SET CONSTRAINTS ALL IMMEDIATE";
+    std::vector<db::Param> no_params;
+    auto s = co_await tx->exec(kImmediate, std::move(no_params));
+    if (!s) co_return from_db_error(std::move(s).error(), authenticated);
+    auto rb = co_await tx->rollback();
+    if (!rb) co_return from_db_error(std::move(rb).error(), authenticated);
+    co_return o;
+  }
+  auto c = co_await tx->commit();
+  if (!c) co_return from_db_error(std::move(c).error(), authenticated);
+  co_return o;
 }
 
 // RFC 4180 field: quoted when it holds a separator, quote or line break.
@@ -108,11 +194,6 @@ std::string json_rows_to_csv(const std::string& json, const std::vector<std::str
     }
   }
   return out;
-}
-
-Error singular_error(long long rows) {
-  return pgrst(406, code::kSingular, "Cannot coerce the result to a single JSON object",
-               fmt::format("The result contains {} rows", rows));
 }
 
 std::string quoted_search_path(const std::vector<std::string>& schema_first,
@@ -222,6 +303,8 @@ asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
     co_return pgrst(405, code::kUnsupportedMethod,
                     "Cannot use the GET method with a volatile function: use POST");
   }
+  const auto& prefs = rq.preferences;
+  const bool counting = counts_rows(prefs.count);
   Sql sql;
   sql.add_param(args.json);
   std::optional<ReadPlan> rows_plan;
@@ -245,6 +328,10 @@ asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
         plan_read(rq, cache, *t, PlanOptions{options_.aggregates_enabled, options_.max_rows});
     if (!plan) co_return std::move(plan).error();
     rows_plan = std::move(plan).value();
+  }
+  if (auto e = req::strict_preferences_error(prefs)) co_return std::move(*e);
+  if (auto e = max_affected_rpc_error(prefs, r.returns.set_of)) co_return std::move(*e);
+  if (rows_plan) {
     Sql source;
     source << "(SELECT _r.*";
     append_record(source, r, args);
@@ -253,14 +340,15 @@ asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
     source << "LATERAL ";
     append_call(source, r, args);
     source << " AS _r)";
-    ReadQuery q{&*rows_plan, rq.preferences.count == req::PreferCount::exact,
-                single || !r.returns.set_of};
+    // Calls count exactly for count=exact and count=estimated, and never EXPLAIN (PostgREST).
+    ReadQuery q{&*rows_plan, counting, single || !r.returns.set_of};
     q.source_sql = source.text();
     q.source_params = {args.json};
     sql = build_read(q);
   } else {
     // Scalars (or a set of them, or void).
-    sql << "SELECT NULL::bigint AS total, pg_catalog.count(*) AS page_total, ";
+    sql << "SELECT " << (counting ? "pg_catalog.count(*)" : "NULL::bigint")
+        << " AS total, pg_catalog.count(*) AS page_total, ";
     if (r.returns_void()) {
       sql << "''::text";
     } else if (r.returns.set_of) {
@@ -274,17 +362,36 @@ asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
     append_record(sql, r, args);
     sql << ") AS _f";
   }
-  auto result = co_await db::run_as(*pool_, ctx, sql.text(), sql.take_params());
-  if (!result) co_return from_db_error(std::move(result).error(), authenticated);
-  Outcome o = outcome_of(*result);
-  if (r.returns_void()) co_return http::make_response(HttpStatus::no_content, "");
-  if (rows_plan && single && r.returns.set_of && o.page != 1) co_return singular_error(o.page);
-  if (rows_plan && !r.returns.set_of && o.body.empty()) o.body = "null";
-  Response res = http::make_response(HttpStatus::ok, std::move(o.body), single ? kObject : kJson);
-  if (rows_plan && r.returns.set_of) {
-    res.set("Content-Range", content_range(rows_plan->offset, o.page, o.total));
+  Execution run;
+  run.sql = std::move(sql);
+  run.check_single = single && r.returns.set_of;
+  run.check_affected = &max_affected_error;
+  if (!prefs.max_affected || prefs.handling != req::PreferHandling::strict) {
+    run.check_affected = nullptr;
   }
-  co_return res;
+  run.prefs = prefs;
+  run.rollback = ends_in_rollback(options_.tx_end, prefs);
+  auto result = co_await execute(*pool_, ctx, std::move(run), authenticated);
+  if (!result) co_return std::move(result).error();
+  Outcome o = std::move(result).value();
+  const std::string applied =
+      req::preference_applied(applied_preferences(prefs, PlanKind::call, false));
+  // A function that does not return a set always reports one row (PostgREST's page total "1").
+  const long long page = r.returns.set_of ? o.page : 1;
+  // Scalar results are not paged (the whole result is the body), so they start at row 0.
+  const long long offset = rows_plan ? rows_plan->offset : 0;
+  const std::optional<long long> total = counting ? o.total : std::nullopt;
+  auto finish = [&](Response res) {
+    res.set("Content-Range", content_range(offset, page, total));
+    if (!applied.empty()) res.set("Preference-Applied", applied);
+    return res;
+  };
+  if (r.returns_void()) co_return finish(http::make_response(HttpStatus::no_content, ""));
+  if (total && offset > *total) co_return finish(range_error(offset, *total));
+  if (rows_plan && !r.returns.set_of && o.body.empty()) o.body = "null";
+  const bool partial = total && page < *total;
+  co_return finish(http::make_response(partial ? HttpStatus::partial_content : HttpStatus::ok,
+                                       std::move(o.body), single ? kObject : kJson));
 }
 
 asio::awaitable<Response> RestService::handle(http::Exchange& ex) {
@@ -323,6 +430,7 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
   req::ParseOptions popts;
   popts.schemas = options_.schemas;
   popts.ignored_params = {"apikey"};
+  popts.allow_tx_override = tx_override_allowed(options_.tx_end);
   auto parsed = req::parse_api_request(raw, popts);
   if (!parsed) co_return std::move(parsed).error();
   const req::ApiRequest& rq = *parsed;
@@ -332,55 +440,25 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
     co_return pgrst(503, code::kSchemaCache,
                     "Could not query the database for the schema cache. Retrying.");
   }
-  if (rq.resource == req::ResourceKind::schema) {
-    co_return pgrst(501, "BASALT501", "The OpenAPI description is not implemented yet");
+  if (rq.resource == req::ResourceKind::schema) {  // the OpenAPI document (rest/openapi.cpp)
+    db::RequestContext root_ctx =
+        http::request_context(ex, *id, quoted_search_path({rq.schema}, options_.extra_search_path));
+    root_ctx.path = raw.path;
+    co_return co_await openapi_response(rq, *cache, *pool_, std::move(root_ctx),
+                                        options_.openapi_mode, options_.extra_search_path,
+                                        authenticated);
   }
   auto output = negotiate(rq.accept);
   if (!output) co_return req::media_type_error(rq.accept);
   const bool single = *output == Output::object;
   const auto& prefs = rq.preferences;
-  const bool count_exact = prefs.count == req::PreferCount::exact;
   const bool representation = prefs.representation == req::PreferReturn::representation;
+  const bool rollback = ends_in_rollback(options_.tx_end, prefs);
 
   db::RequestContext ctx =
       http::request_context(ex, *id, quoted_search_path({rq.schema}, options_.extra_search_path));
   ctx.path = raw.path;
   PlanOptions plan_options{options_.aggregates_enabled, options_.max_rows};
-
-  // Runs `sql`; with `check_single`, a result that is not exactly one row rolls back.
-  auto execute = [&](Sql sql, bool check_single) -> asio::awaitable<Result<Outcome>> {
-    log::debug("request_id={} sql: {}", ex.request_id, sql.text());
-    if (!check_single) {
-      auto r = co_await db::run_as(*pool_, ctx, sql.text(), sql.take_params());
-      if (!r) co_return from_db_error(std::move(r).error(), authenticated);
-      co_return outcome_of(*r);
-    }
-    auto tx = co_await db::Transaction::begin(*pool_, ctx);
-    if (!tx) co_return from_db_error(std::move(tx).error(), authenticated);
-    auto r = co_await tx->exec(sql.text(), sql.take_params());
-    if (!r) co_return from_db_error(std::move(r).error(), authenticated);
-    Outcome o = outcome_of(*r);
-    if (o.page != 1) {
-      co_await tx->rollback();
-      co_return singular_error(o.page);
-    }
-    auto c = co_await tx->commit();
-    if (!c) co_return from_db_error(std::move(c).error(), authenticated);
-    co_return o;
-  };
-
-  std::string applied;
-  auto add_applied = [&](std::string_view p) {
-    if (!applied.empty()) applied += ", ";
-    applied += p;
-  };
-  auto respond = [&](HttpStatus status, std::string body, bool with_body) {
-    Response res = with_body
-                       ? http::make_response(status, std::move(body), single ? kObject : kJson)
-                       : http::make_response(status, "");
-    if (!applied.empty()) res.set("Preference-Applied", applied);
-    return res;
-  };
 
   if (rq.resource == req::ResourceKind::routine) {
     co_return co_await call(rq, *cache, ctx, authenticated, single);
@@ -390,24 +468,62 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
   if (!table) co_return std::move(table).error();
   const Table& t = **table;
 
+  // Preference-Applied for this action, and the response carrying it.
+  auto applied_for = [&](PlanKind kind, bool has_conflict_target = false) {
+    return req::preference_applied(applied_preferences(prefs, kind, has_conflict_target));
+  };
+  auto respond = [&](HttpStatus status, std::string body, bool with_body,
+                     const std::string& applied) {
+    Response res = with_body
+                       ? http::make_response(status, std::move(body), single ? kObject : kJson)
+                       : http::make_response(status, "");
+    if (!applied.empty()) res.set("Preference-Applied", applied);
+    return res;
+  };
+  // The rows a mutation returns with return=representation: the select over the touched rows.
+  auto returning_plan = [&]() -> Result<ReadPlan> {
+    auto plan = plan_read(rq, *cache, t, PlanOptions{options_.aggregates_enabled, {}});
+    if (!plan) return std::move(plan).error();
+    plan->where = Condition{};  // the filters apply to the mutation itself
+    plan->limit.reset();
+    plan->offset = 0;
+    return plan;
+  };
+  Execution run;
+  run.prefs = prefs;
+  run.rollback = rollback;
+  run.check_single = single;
+
   switch (rq.action) {
     case req::Action::read: {
       auto plan = plan_read(rq, *cache, t, plan_options);
       if (!plan) co_return std::move(plan).error();
-      ReadQuery q{&*plan, count_exact, single};
-      auto o = co_await execute(build_read(q), false);
-      if (!o) co_return std::move(o).error();
-      if (single && o->page != 1) co_return singular_error(o->page);
-      if (count_exact) add_applied("count=exact");
-      const long long offset = plan->offset;
-      if (o->total && offset > 0 && offset >= *o->total && o->page == 0) {
-        co_return pgrst(416, code::kInvalidRange, "Requested range not satisfiable",
-                        fmt::format("An offset of {} was requested, but there are only {} rows.",
-                                    offset, *o->total));
+      if (auto e = req::strict_preferences_error(prefs)) co_return std::move(*e);
+      ReadQuery q{&*plan, counts_rows(prefs.count), single,
+                  count_limit(prefs.count, options_.max_rows)};
+      run.sql = build_read(q);
+      if (prefs.count == req::PreferCount::planned || prefs.count == req::PreferCount::estimated) {
+        run.explain = build_count_explain(q);
+        run.count = prefs.count;
+        run.max_rows = options_.max_rows;
       }
-      const bool partial = o->total && (offset + o->page) < *o->total;
-      Response res =
-          respond(partial ? HttpStatus::partial_content : HttpStatus::ok, std::move(o->body), true);
+      log::debug("request_id={} sql: {}", ex.request_id, run.sql.text());
+      auto o = co_await execute(*pool_, ctx, std::move(run), authenticated);
+      if (!o) co_return std::move(o).error();
+      const auto total = resolve_total(prefs.count, o->total, o->planned, options_.max_rows);
+      const std::string applied = applied_for(PlanKind::read);
+      // PostgREST's rangeStatusHeader over rows [offset, offset + page) of `total`.
+      const long long offset = std::max<long long>(0, rq.range.offset);
+      const std::string range = content_range(offset, o->page, total);
+      if (total && offset > *total) {
+        Response res = range_error(offset, *total);
+        res.set("Content-Range", range);
+        if (!applied.empty()) res.set("Preference-Applied", applied);
+        co_return res;
+      }
+      const bool partial = total && o->page < *total;
+      Response res = respond(partial ? HttpStatus::partial_content : HttpStatus::ok,
+                             std::move(o->body), true, applied);
       if (*output == Output::csv) {
         std::vector<std::string> keys;
         for (const auto& f : plan->select) keys.push_back(f.key);
@@ -415,13 +531,19 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
         res.set(http::beast_http::field::content_type, "text/csv; charset=utf-8");
         res.prepare_payload();
       }
-      res.set("Content-Range", content_range(offset, o->page, o->total));
+      res.set("Content-Range", range);
       co_return res;
     }
     case req::Action::create:
     case req::Action::single_upsert: {
+      const bool put = rq.action == req::Action::single_upsert;
+      // PUT: the URL must name exactly the primary key with eq (checked before the body).
+      if (put) {
+        if (auto s = check_put_filters(rq, t); !s) co_return std::move(s).error();
+      }
       if (!rq.payload) co_return pgrst(400, code::kInvalidBody, "Empty or invalid json");
       if (auto s = check_columns(rq.columns, t); !s) co_return std::move(s).error();
+      if (auto e = req::strict_preferences_error(prefs)) co_return std::move(*e);
       MutationQuery m;
       m.kind = MutationQuery::Kind::insert;
       m.schema = t.schema;
@@ -429,43 +551,51 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
       m.columns = rq.columns;
       m.body_json = rq.payload->raw;
       m.body_is_array = rq.payload->is_array;
-      if (rq.action == req::Action::single_upsert) {
-        if (t.primary_key.empty()) {
-          co_return pgrst(405, code::kInvalidFilters,
-                          "Filters must include all and only primary key columns with 'eq' "
-                          "operators");
-        }
+      bool has_conflict_target = false;
+      if (put) {
+        auto where = plan_mutation_filter(rq, t);
+        if (!where) co_return std::move(where).error();
+        m.put_where = std::move(where).value();
         m.on_conflict = t.primary_key;
         m.merge_duplicates = true;
-      } else if (prefs.resolution) {
-        m.on_conflict = rq.query.on_conflict.value_or(t.primary_key);
-        m.merge_duplicates = *prefs.resolution == req::PreferResolution::merge_duplicates;
-        add_applied(m.merge_duplicates ? "resolution=merge-duplicates"
-                                       : "resolution=ignore-duplicates");
+        run.check_single = false;  // PUT writes one row or fails with PGRST115
+        run.check_put = true;
+      } else {
+        const auto& target = rq.query.on_conflict ? *rq.query.on_conflict : t.primary_key;
+        has_conflict_target = !target.empty();
+        if (prefs.resolution && !target.empty()) {
+          m.on_conflict = target;
+          m.merge_duplicates = *prefs.resolution == req::PreferResolution::merge_duplicates;
+        }
+        if (prefs.missing == req::PreferMissing::apply_default) {
+          m.missing_default = true;
+          m.defaults = column_defaults(m.columns, t);
+        }
       }
       std::optional<ReadPlan> returning;
       if (representation) {
-        auto plan = plan_read(rq, *cache, t, PlanOptions{options_.aggregates_enabled, {}});
+        auto plan = returning_plan();
         if (!plan) co_return std::move(plan).error();
-        plan->limit.reset();
-        plan->offset = 0;
         returning = std::move(plan).value();
         m.returning = &*returning;
-        add_applied("return=representation");
-      } else if (prefs.representation) {
-        add_applied(prefs.representation == req::PreferReturn::minimal ? "return=minimal"
-                                                                       : "return=headers-only");
       }
       m.single_object = single;
-      auto o = co_await execute(build_mutation(m), single);
+      run.sql = build_mutation(m);
+      log::debug("request_id={} sql: {}", ex.request_id, run.sql.text());
+      auto o = co_await execute(*pool_, ctx, std::move(run), authenticated);
       if (!o) co_return std::move(o).error();
-      Response res = respond(
-          representation
-              ? (rq.action == req::Action::single_upsert ? HttpStatus::ok : HttpStatus::created)
-              : (rq.action == req::Action::single_upsert ? HttpStatus::no_content
-                                                         : HttpStatus::created),
-          std::move(o->body), representation);
-      res.set("Content-Range", "*/*");
+      if (put) {
+        // PostgREST: 201 when the row was inserted, 200 when it replaced one; no Content-Range.
+        const bool inserted = o->inserted && *o->inserted > 0;
+        co_return respond(representation ? (inserted ? HttpStatus::created : HttpStatus::ok)
+                                         : HttpStatus::no_content,
+                          std::move(o->body), representation, applied_for(PlanKind::single_upsert));
+      }
+      Response res = respond(HttpStatus::created, std::move(o->body), representation,
+                             applied_for(PlanKind::create, has_conflict_target));
+      const auto total =
+          counts_rows(prefs.count) ? std::optional<long long>(o->page) : std::nullopt;
+      res.set("Content-Range", content_range_header(1, 0, total));
       co_return res;
     }
     case req::Action::update:
@@ -477,43 +607,51 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
       m.name = t.name;
       if (update) {
         if (!rq.payload) co_return pgrst(400, code::kInvalidBody, "Empty or invalid json");
-        if (rq.payload->is_array) {
-          co_return pgrst(400, code::kInvalidBody, "Empty or invalid json",
-                          "PATCH expects a single JSON object");
-        }
         if (auto s = check_columns(rq.columns, t); !s) co_return std::move(s).error();
         m.columns = rq.columns;
         m.body_json = rq.payload->raw;
-        if (m.columns.empty()) {
-          // Nothing to set: PostgREST answers as if no row matched.
-          Response res = respond(HttpStatus::no_content, "", false);
-          res.set("Content-Range", "*/*");
-          co_return res;
+        if (prefs.missing == req::PreferMissing::apply_default) {
+          m.missing_default = true;
+          m.defaults = column_defaults(m.columns, t);
         }
       }
       auto where = plan_mutation_filter(rq, t);
       if (!where) co_return std::move(where).error();
       m.where = std::move(where).value();
+      if (auto e = req::strict_preferences_error(prefs)) co_return std::move(*e);
+      const std::string applied = applied_for(update ? PlanKind::update : PlanKind::remove);
+      const std::optional<long long> no_total;
+      if (update && m.columns.empty()) {
+        // Nothing to set: PostgREST answers as if no row matched.
+        if (single) co_return singular_error(0);
+        Response res = respond(representation ? HttpStatus::ok : HttpStatus::no_content, "[]",
+                               representation, applied);
+        res.set("Content-Range",
+                content_range_header(
+                    0, -1, counts_rows(prefs.count) ? std::optional<long long>(0) : no_total));
+        co_return res;
+      }
       std::optional<ReadPlan> returning;
       if (representation) {
-        auto plan = plan_read(rq, *cache, t, PlanOptions{options_.aggregates_enabled, {}});
+        auto plan = returning_plan();
         if (!plan) co_return std::move(plan).error();
-        // The WHERE applies to the mutation; the returned rows are those it touched.
-        plan->where = Condition{};
-        plan->limit.reset();
-        plan->offset = 0;
         returning = std::move(plan).value();
         m.returning = &*returning;
-        add_applied("return=representation");
-      } else if (prefs.representation == req::PreferReturn::minimal) {
-        add_applied("return=minimal");
       }
       m.single_object = single;
-      auto o = co_await execute(build_mutation(m), single);
+      if (prefs.max_affected && prefs.handling == req::PreferHandling::strict) {
+        run.check_affected = &max_affected_error;
+      }
+      run.sql = build_mutation(m);
+      log::debug("request_id={} sql: {}", ex.request_id, run.sql.text());
+      auto o = co_await execute(*pool_, ctx, std::move(run), authenticated);
       if (!o) co_return std::move(o).error();
       Response res = respond(representation ? HttpStatus::ok : HttpStatus::no_content,
-                             std::move(o->body), representation);
-      res.set("Content-Range", o->page > 0 ? fmt::format("0-{}/*", o->page - 1) : "*/*");
+                             std::move(o->body), representation, applied);
+      const auto total = counts_rows(prefs.count) ? std::optional<long long>(o->page) : no_total;
+      // PostgREST: updates report the touched rows as a range, deletes only their count.
+      res.set("Content-Range", update ? content_range_header(0, o->page - 1, total)
+                                      : content_range_header(1, 0, total));
       co_return res;
     }
     case req::Action::info: {

@@ -10,7 +10,9 @@
 #include "db/pool.hpp"
 #include "http/exchange.hpp"
 #include "http/identity.hpp"
+#include "rest/openapi.hpp"
 #include "rest/planner.hpp"
+#include "rest/prefer_apply.hpp"
 #include "rest/schema_cache.hpp"
 
 namespace basalt::rest {
@@ -20,6 +22,9 @@ struct RestOptions {
   std::vector<std::string> extra_search_path{"public", "extensions"};
   std::optional<long long> max_rows;
   bool aggregates_enabled = false;
+  // PostgREST's db-tx-end: Prefer: tx= is honoured only with the *-allow-override values.
+  TxEnd tx_end = TxEnd::commit;
+  OpenApiMode openapi_mode = OpenApiMode::follow_privileges;  // PostgREST's openapi-mode
   http::IdentityOptions identity;
 };
 
