@@ -54,8 +54,17 @@ http::Router make_router(const Services& s) {
   router.add({"/rest/v1", "rest", [rest](Exchange& ex) -> boost::asio::awaitable<Response> {
                 co_return co_await rest->handle(ex);
               }});
-  for (auto [prefix, name] : {std::pair{"/auth/v1", "auth"}, std::pair{"/storage/v1", "storage"},
-                              std::pair{"/realtime/v1", "realtime"}}) {
+  if (auto auth = s.auth) {
+    router.add({"/auth/v1", "auth", [auth](Exchange& ex) -> boost::asio::awaitable<Response> {
+                  co_return co_await auth->handle(ex);
+                }});
+  } else {
+    router.add({"/auth/v1", "auth", [](Exchange&) -> boost::asio::awaitable<Response> {
+                  co_return not_implemented("auth");
+                }});
+  }
+  for (auto [prefix, name] :
+       {std::pair{"/storage/v1", "storage"}, std::pair{"/realtime/v1", "realtime"}}) {
     std::string route = name;
     router.add({prefix, name, [route](Exchange&) -> boost::asio::awaitable<Response> {
                   co_return not_implemented(route);

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "auth/service.hpp"
 #include "cli/project.hpp"
 #include "common/metrics.hpp"
 #include "db/pool.hpp"
@@ -26,6 +27,7 @@ struct Services {
   std::shared_ptr<db::Pool> pool;
   std::shared_ptr<Metrics> metrics;
   std::shared_ptr<rest::RestService> rest;
+  std::shared_ptr<auth::AuthService> auth;  // null when [auth] enabled = false
 };
 
 http::Router make_router(const Services& services);

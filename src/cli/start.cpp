@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -16,6 +17,8 @@
 #include <set>
 #include <thread>
 
+#include "auth/options.hpp"
+#include "auth/service.hpp"
 #include "cli/cli.hpp"
 #include "cli/database.hpp"
 #include "cli/services.hpp"
@@ -100,6 +103,7 @@ int cmd_start(const CommonOptions& o) {
   std::unique_ptr<platform::PostgresManager> pg;
   std::string admin_conninfo;
   std::string app_conninfo;
+  std::string auth_conninfo;
   std::string mode;
   if (p.embedded()) {
     pg = std::make_unique<platform::PostgresManager>(postgres_options(p));
@@ -117,11 +121,14 @@ int cmd_start(const CommonOptions& o) {
     admin_conninfo = pg->conninfo("postgres");
     // Requests log in as `authenticator`, as on Supabase; the socket is private (trust).
     app_conninfo = pg->conninfo("authenticator");
+    // The Auth service logs in as the owner of the auth tables, as Supabase Auth does.
+    auth_conninfo = pg->conninfo("supabase_auth_admin");
     mode = fmt::format("embedded PostgreSQL {}, data in {}", pg->binaries_major(),
                        pg->pgdata().string());
   } else {
     admin_conninfo = *p.config.database_url;
     app_conninfo = *p.config.database_url;
+    auth_conninfo = *p.config.database_url;  // SET ROLE supabase_auth_admin per transaction
     mode = "PostgreSQL from DATABASE_URL";
   }
 
@@ -173,6 +180,33 @@ int cmd_start(const CommonOptions& o) {
   rest_options.identity.allowed_roles = roles;
   auto rest_service = std::make_shared<rest::RestService>(rest_options, pool, schema_cache);
 
+  // The Auth API: its own small pool as supabase_auth_admin.
+  std::shared_ptr<auth::AuthService> auth_service;
+  std::shared_ptr<db::Pool> auth_pool;
+  if (p.config.auth.enabled) {
+    db::PoolOptions auth_pool_options;
+    auth_pool_options.conninfo = auth_conninfo;
+    auth_pool_options.size = env_size("BASALT_AUTH_DB_POOL_SIZE", 5);
+    auth_pool = db::Pool::create(ioc.get_executor(), auth_pool_options);
+    std::string api_url = p.config.raw.at_path("api.external_url").value_or(std::string());
+    if (api_url.empty()) api_url = fmt::format("http://127.0.0.1:{}", p.config.api.port);
+    while (!api_url.empty() && api_url.back() == '/') api_url.pop_back();
+    auto auth_opts = auth::auth_options(p.config, api_url, *secret);
+    if (!auth_opts) {
+      log::error("{}", auth_opts.error().message);
+      return 1;
+    }
+    if (const char* cost = std::getenv("BASALT_BCRYPT_COST"); cost && *cost) {
+      auth_opts->bcrypt_cost = std::clamp(std::atoi(cost), 4, 31);
+    }
+    auto created = auth::AuthService::create(std::move(auth_opts).value(), auth_pool);
+    if (!created) {
+      log::error("{}", created.error().message);
+      return 1;
+    }
+    auth_service = std::move(created).value();
+  }
+
   // Threads first: loading the schema cache needs the loop running.
   auto work = asio::make_work_guard(ioc);
   std::vector<std::thread> workers;
@@ -195,7 +229,7 @@ int cmd_start(const CommonOptions& o) {
   asio::co_spawn(ioc, rest::listen_for_reloads(schema_cache, app_conninfo, {}, stop_listening),
                  asio::detached);
 
-  Services services{p, keys, *secret, roles, pool, metrics, rest_service};
+  Services services{p, keys, *secret, roles, pool, metrics, rest_service, auth_service};
   http::ServerOptions server_options;
   server_options.port = p.config.api.port;
   if (const char* host = std::getenv("BASALT_HOST"); host && *host) server_options.host = host;
@@ -231,6 +265,7 @@ int cmd_start(const CommonOptions& o) {
           co_await server.shutdown(std::chrono::seconds(10));
           *stop_listening = true;
           pool->close();
+          if (auth_pool) auth_pool->close();
           work.reset();
           ioc.stop();
         },

@@ -24,6 +24,10 @@ SchemaLock::~SchemaLock() {
   }
 }
 
+bool is_repeatable(std::string_view file_name) {
+  return file_name.starts_with("R_");
+}
+
 Result<int> bootstrap_version(std::string_view file_name) {
   std::size_t digits = 0;
   while (digits < file_name.size() && file_name[digits] >= '0' && file_name[digits] <= '9') {
@@ -57,7 +61,12 @@ Result<int> apply_bootstrap(PgSync& conn, const std::vector<EmbeddedSql>& files,
                             const Progress& progress) {
   std::vector<std::pair<int, const EmbeddedSql*>> ordered;
   std::set<int> seen;
+  std::vector<const EmbeddedSql*> repeatable;
   for (const auto& f : files) {
+    if (is_repeatable(f.name)) {
+      repeatable.push_back(&f);
+      continue;
+    }
     auto v = bootstrap_version(f.name);
     if (!v) return std::move(v).error();
     if (!seen.insert(*v).second) {
@@ -95,6 +104,45 @@ Result<int> apply_bootstrap(PgSync& conn, const std::vector<EmbeddedSql>& files,
     }
     auto rec = conn.exec_params("INSERT INTO _basalt.bootstrap (version, name) VALUES ($1, $2)",
                                 {std::to_string(version), std::string(file->name)});
+    if (!rec) {
+      (void)conn.exec("ROLLBACK");
+      return std::move(rec).error();
+    }
+    if (auto c = conn.exec("COMMIT"); !c) {
+      Error e = file_error(file->name, file->text, conn, std::move(c).error());
+      (void)conn.exec("ROLLBACK");
+      return e;
+    }
+    ++count;
+  }
+
+  // Repeatable files (functions: code, not data) run again whenever their text changed.
+  std::sort(repeatable.begin(), repeatable.end(),
+            [](const auto* a, const auto* b) { return a->name < b->name; });
+  auto code_table = conn.exec(
+      "CREATE TABLE IF NOT EXISTS _basalt.bootstrap_code ("
+      " name text PRIMARY KEY, digest text NOT NULL, applied_at timestamptz NOT NULL DEFAULT "
+      "now())");
+  if (!code_table) return std::move(code_table).error();
+  for (const auto* file : repeatable) {
+    const std::string name(file->name);
+    const std::string text(file->text);
+    auto same = conn.exec_params(
+        "SELECT 1 FROM _basalt.bootstrap_code WHERE name = $1 AND digest = md5($2)", {name, text});
+    if (!same) return std::move(same).error();
+    if (same->rows() > 0) continue;
+    progress.say(fmt::format("Applying Basalt functions {}...", file->name));
+    if (auto b = conn.exec("BEGIN"); !b) return std::move(b).error();
+    auto run = conn.exec(file->text);
+    if (!run) {
+      Error e = file_error(file->name, file->text, conn, std::move(run).error());
+      (void)conn.exec("ROLLBACK");
+      return e;
+    }
+    auto rec = conn.exec_params(
+        "INSERT INTO _basalt.bootstrap_code (name, digest) VALUES ($1, md5($2)) "
+        "ON CONFLICT (name) DO UPDATE SET digest = excluded.digest, applied_at = now()",
+        {name, text});
     if (!rec) {
       (void)conn.exec("ROLLBACK");
       return std::move(rec).error();

@@ -29,11 +29,17 @@ class SchemaLock {
   PgSync* conn_;
 };
 
+// Files named R_*.sql hold functions (code, no data): they are applied after the versioned
+// files, again whenever their text changes (digest in _basalt.bootstrap_code), so an upgraded
+// binary brings its functions to an existing database.
+bool is_repeatable(std::string_view file_name);
+
 // The version of a bootstrap file: its leading digits ("0007_storage.sql" -> 7).
 Result<int> bootstrap_version(std::string_view file_name);
 
 // Applies each file whose version is not in _basalt.bootstrap, in order, one transaction per
-// file (the text as one multi-statement query, then its row). Returns how many were applied.
+// file (the text as one multi-statement query, then its row), then each repeatable file whose
+// text changed. Returns how many were applied.
 Result<int> apply_bootstrap(PgSync& conn, const std::vector<EmbeddedSql>& files,
                             const Progress& progress);
 

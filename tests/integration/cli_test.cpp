@@ -336,7 +336,10 @@ TEST(Cli, InitCreatesAProjectThatStarts) {
   EXPECT_EQ(health->status, 200);
   auto rest = p.get("/rest/v1/", {{"apikey", p.anon_key()}});
   ASSERT_TRUE(rest) << rest.error().message;
-  EXPECT_EQ(rest->status, 501) << rest->describe();
+  EXPECT_EQ(rest->status, 200) << rest->describe();  // the OpenAPI description
+  auto auth = p.get("/auth/v1/settings");
+  ASSERT_TRUE(auth) << auth.error().message;
+  EXPECT_EQ(auth->status, 200) << auth->describe();
   EXPECT_TRUE(p.stop());
 }
 

@@ -533,6 +533,37 @@ TEST_F(PlatformPostgres, BootstrapAppliesEachFileOnce) {
   EXPECT_TRUE(c.exec("SELECT 1").ok());
 }
 
+TEST_F(PlatformPostgres, BootstrapReappliesRepeatableFilesWhenTheyChange) {
+  auto m = started();
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->reset_database().ok());
+  auto c = connect(*m);
+  std::vector<EmbeddedSql> files = {
+      {"R_fn.sql", "create or replace function fx.f() returns int language sql as 'select 1';"},
+      {"0001_schema.sql", "create schema fx;"},
+  };
+  Lines lines;
+  auto r = apply_bootstrap(c, files, lines.progress());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, 2);  // the schema first (versioned files run before repeatable ones)
+  EXPECT_EQ(c.exec("SELECT fx.f()")->get(0, 0), "1");
+  auto again = apply_bootstrap(c, files, lines.progress());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0);
+
+  files[0].text = "create or replace function fx.f() returns int language sql as 'select 2';";
+  auto changed = apply_bootstrap(c, files, lines.progress());
+  ASSERT_TRUE(changed.ok()) << changed.error().message;
+  EXPECT_EQ(*changed, 1);
+  EXPECT_EQ(c.exec("SELECT fx.f()")->get(0, 0), "2");
+
+  files[0].text = "create or replace function fx.f() returns int language sql as 'select nope';";
+  auto bad = apply_bootstrap(c, files, lines.progress());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().message, HasSubstr("R_fn.sql"));
+  EXPECT_EQ(c.exec("SELECT fx.f()")->get(0, 0), "2");
+}
+
 TEST_F(PlatformPostgres, RolePasswordsAllowTcpLogin) {
   auto m = started();
   ASSERT_TRUE(m);

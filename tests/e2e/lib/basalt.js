@@ -68,6 +68,7 @@ process.on('exit', () => {
  * @param {Record<string,string>} [options.migrations] file name -> SQL, for supabase/migrations/
  * @param {string} [options.seed] supabase/seed.sql
  * @param {Record<string,string>} [options.env] extra environment
+ * @param {string} [options.config] extra config.toml text (appended; e.g. an [auth] table)
  * @param {number} [options.timeoutMs] how long to wait for GET /health (default 60 s)
  * @returns {Promise<{url: string, anonKey: string, serviceRoleKey: string, dir: string,
  *   apiPort: number, dbPort: number, log: () => string, stop: () => Promise<void>}>}
@@ -96,7 +97,8 @@ export async function startBasalt(options = {}) {
     fs.writeFileSync(
       path.join(supabase, 'config.toml'),
       `project_id = "basalt-e2e"\n\n[api]\nport = ${apiPort}\n\n[db]\nport = ${dbPort}\n` +
-        `# Debian 12 ships PostgreSQL 15.\nmajor_version = 15\n`,
+        `# Debian 12 ships PostgreSQL 15.\nmajor_version = 15\n` +
+        (options.config ? `\n${options.config}\n` : ''),
     );
     try {
       return await launch({ dir, logPath, apiPort, dbPort, options });

@@ -1,0 +1,64 @@
+// What the Auth service needs from supabase/config.toml ([auth] and its sub-tables), resolved
+// once at start: the values Supabase Auth would read from its GOTRUE_* environment.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace basalt::auth {
+
+// A Postgres function named by [auth.hook.*] uri = "pg-functions://postgres/<schema>/<fn>".
+struct PgFunctionHook {
+  std::string schema;
+  std::string function;
+};
+
+struct AuthOptions {
+  std::string jwt_secret;
+  std::string api_url;  // how clients reach Basalt, e.g. http://127.0.0.1:54321
+  std::string issuer;   // iss claim: [auth] jwt_issuer, else <API URL>/auth/v1
+  std::string aud = "authenticated";
+  std::vector<std::string> admin_roles{"service_role", "supabase_admin"};
+  int jwt_expiry = 3600;
+
+  std::string site_url = "http://127.0.0.1:3000";
+  std::vector<std::string> additional_redirect_urls;
+
+  bool enable_signup = true;  // [auth] enable_signup (false: disable_signup)
+  bool enable_anonymous_sign_ins = false;
+  bool email_enabled = true;            // [auth.email] enable_signup: the email provider
+  bool mailer_autoconfirm = true;       // ! [auth.email] enable_confirmations
+  bool secure_password_change = false;  // [auth.email] secure_password_change
+  bool phone_enabled = false;           // [auth.sms] enable_signup
+  bool sms_autoconfirm = true;          // ! [auth.sms] enable_confirmations
+  std::string sms_provider;             // "twilio", ... or "" when none is enabled
+
+  bool refresh_token_rotation = true;
+  int refresh_token_reuse_interval = 10;  // seconds
+
+  int minimum_password_length = 6;
+  std::string password_requirements;  // config.toml names
+
+  std::optional<PgFunctionHook> custom_access_token_hook;
+  std::map<std::string, bool> external_providers;  // [auth.external.<name>] enabled
+
+  int bcrypt_cost = 10;
+
+  // [auth.email.template.<kind>]: subject and body (content_path read at start); absent kinds
+  // use the defaults of mail_template.hpp.
+  struct EmailTemplate {
+    std::string subject;
+    std::string body;
+  };
+  std::map<std::string, EmailTemplate> email_templates;
+};
+
+// Reads the options from a loaded config. `api_url` is how clients reach Basalt
+// (e.g. http://127.0.0.1:54321). A malformed hook uri is an Error naming the key.
+Result<AuthOptions> auth_options(const config::Config& config, const std::string& api_url,
+                                 const std::string& jwt_secret);
+
+}  // namespace basalt::auth

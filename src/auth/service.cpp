@@ -1,0 +1,421 @@
+#include "auth/service.hpp"
+
+#include <fmt/format.h>
+#include <openssl/rand.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <regex>
+
+#include "auth/auth_error.hpp"
+#include "auth/sql.hpp"
+#include "auth/user_json.hpp"
+#include "common/log.hpp"
+#include "jwt/jwt.hpp"
+#include "jwt/wire_errors.hpp"
+
+namespace basalt::auth {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+
+http::Response json_response(int status, const json::value& body) {
+  return http::make_response(static_cast<http::HttpStatus>(status), json::serialize(body));
+}
+
+std::string json_text(const json::value& v) {
+  return json::serialize(v);
+}
+
+Result<json::object> body_object(const AuthRequest& rq) {
+  const std::string& body = rq.ex->request.body();
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object{};
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec) {
+    return bad_request("bad_json", "Could not parse request body as JSON: " + ec.message());
+  }
+  if (!v.is_object()) {
+    return bad_request("bad_json", "Could not parse request body as JSON: json: cannot unmarshal " +
+                                       std::string(v.is_array()    ? "array"
+                                                   : v.is_string() ? "string"
+                                                   : v.is_bool()   ? "bool"
+                                                   : v.is_null()   ? "null"
+                                                                   : "number") +
+                                       " into Go value of type object");
+  }
+  return std::move(v.as_object());
+}
+
+std::string param(const AuthRequest& rq, std::string_view name) {
+  return http::query_param(rq.ex->query, name);
+}
+
+std::string redirect_param(const AuthRequest& rq, const RedirectPolicy& policy) {
+  std::string referer;
+  if (auto it = rq.ex->request.find(http::beast_http::field::referer); it != rq.ex->request.end()) {
+    referer = std::string(it->value());
+  }
+  return policy.resolve(param(rq, "redirect_to"), referer);
+}
+
+bool is_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Result<std::string> validate_email(std::string_view email) {
+  if (email.empty()) return bad_request("validation_failed", "An email address is required");
+  if (email.size() > 255) return bad_request("validation_failed", "An email address is too long");
+  static const std::regex pattern(
+      R"(^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)"
+      R"((?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$)");
+  const std::string e(email);
+  if (!std::regex_match(e, pattern)) {
+    return bad_request("validation_failed", "Unable to validate email address: invalid format");
+  }
+  std::string lower = e;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+Result<std::string> validate_phone(std::string_view phone) {
+  std::string p(phone);
+  // GoTrue strips a leading '+' and surrounding spaces, then wants E.164 digits.
+  while (!p.empty() && std::isspace(static_cast<unsigned char>(p.front()))) p.erase(0, 1);
+  while (!p.empty() && std::isspace(static_cast<unsigned char>(p.back()))) p.pop_back();
+  if (!p.empty() && p.front() == '+') p.erase(0, 1);
+  static const std::regex e164(R"(^[1-9]\d{1,14}$)");
+  if (!std::regex_match(p, e164)) {
+    return bad_request("validation_failed", "Invalid phone number format (E.164 required)");
+  }
+  return p;
+}
+
+std::string random_token(std::size_t length) {
+  static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  std::string out(length, 'a');
+  std::vector<unsigned char> bytes(length);
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) return {};
+  for (std::size_t i = 0; i < length; ++i) out[i] = alphabet[bytes[i] & 31];
+  return out;
+}
+
+Error sql_error(std::string_view code) {
+  struct Known {
+    std::string_view code;
+    int status;
+    std::string_view message;
+  };
+  static constexpr Known known[] = {
+      {"refresh_token_not_found", 400, "Invalid Refresh Token: Refresh Token Not Found"},
+      {"user_banned", 400, "Invalid Refresh Token: User Banned"},
+      {"session_not_found", 400, "Invalid Refresh Token: No Valid Session Found"},
+      {"session_expired", 400, "Invalid Refresh Token: Session Expired"},
+      {"refresh_token_already_used", 400, "Invalid Refresh Token: Already Used"},
+      {"user_already_exists", 422, "User already registered"},
+      {"email_exists", 422, "A user with this email address has already been registered"},
+      {"phone_exists", 422, "Phone number already registered by another user"},
+      {"user_not_found", 404, "User not found"},
+  };
+  for (const auto& k : known) {
+    if (k.code == code) return auth_error(k.status, k.code, std::string(k.message));
+  }
+  return internal_error("Database error", "unknown function error " + std::string(code));
+}
+
+std::optional<std::string> row_error(const json::value& row) {
+  if (!row.is_object()) return std::nullopt;
+  auto it = row.as_object().find("error");
+  if (it == row.as_object().end() || !it->value().is_string()) return std::nullopt;
+  return std::string(it->value().as_string());
+}
+
+namespace {
+
+std::string quote_ident(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+std::string bearer_token(const http::Request& req) {
+  auto it = req.find(http::beast_http::field::authorization);
+  if (it == req.end()) return {};
+  std::string_view v(it->value().data(), it->value().size());
+  if (v.size() < 7) return {};
+  std::string scheme(v.substr(0, 7));
+  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "bearer ") return {};
+  std::string_view token = v.substr(7);
+  if (token.empty() || token.find_first_of(" \t") != std::string_view::npos) return {};
+  return std::string(token);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Service
+
+Result<std::shared_ptr<AuthService>> AuthService::create(AuthOptions options,
+                                                         std::shared_ptr<db::Pool> pool) {
+  auto policy =
+      make_password_policy(options.minimum_password_length, options.password_requirements);
+  if (!policy) return std::move(policy).error();
+  return std::make_shared<AuthService>(std::move(options), std::move(pool),
+                                       std::move(policy).value());
+}
+
+AuthService::AuthService(AuthOptions options, std::shared_ptr<db::Pool> pool, PasswordPolicy policy)
+    : options_(std::move(options)),
+      pool_(std::move(pool)),
+      hasher_(std::make_unique<PasswordHasher>(options_.bcrypt_cost)),
+      policy_(std::move(policy)),
+      redirects_(options_.site_url, options_.additional_redirect_urls) {
+  for (const auto& e : redirects_.pattern_errors()) {
+    log::warn("auth.additional_redirect_urls: {}", e.message);
+  }
+  ctx_.role = "supabase_auth_admin";
+  ctx_.search_path = "auth";
+  if (options_.custom_access_token_hook) {
+    hook_sql_ = fmt::format("SELECT {}.{}($1::jsonb)",
+                            quote_ident(options_.custom_access_token_hook->schema),
+                            quote_ident(options_.custom_access_token_hook->function));
+  }
+}
+
+asio::awaitable<http::Response> AuthService::handle(http::Exchange& ex) {
+  AuthRequest rq;
+  rq.ex = &ex;
+  rq.method = std::string(ex.request.method_string());
+  rq.path = ex.subpath;
+  while (!rq.path.empty() && rq.path.back() == '/') rq.path.pop_back();
+  rq.version = api_version(ex.request);
+  rq.now = std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count();
+  rq.ip = ex.client_ip;
+  if (auto it = ex.request.find(http::beast_http::field::user_agent); it != ex.request.end()) {
+    rq.user_agent = std::string(it->value());
+  }
+  auto r = co_await route(rq);
+  if (r) co_return std::move(r).value();
+  const Error& e = r.error();
+  if (!e.internal.empty()) {
+    log::warn("request_id={} auth error {}: {}", ex.request_id, e.code, e.internal);
+  }
+  co_return error_response(e, rq.version);
+}
+
+asio::awaitable<AuthService::Reply> AuthService::route(AuthRequest& rq) {
+  const std::string& p = rq.path;
+  const std::string& m = rq.method;
+  if (p == "/health" && (m == "GET" || m == "HEAD")) {
+    co_return json_response(200, json::object(Obj()("version", "basalt")("name", "GoTrue")(
+                                     "description", "Basalt's Supabase Auth API")));
+  }
+  if (p == "/settings" && (m == "GET" || m == "HEAD")) co_return settings();
+  if (p == "/signup" && m == "POST") co_return co_await signup(rq);
+  if (p == "/token" && m == "POST") co_return co_await token(rq);
+  if (p == "/logout" && m == "POST") co_return co_await logout(rq);
+  if (p == "/user" && m == "GET") co_return co_await get_user(rq);
+  if (p == "/user" && m == "PUT") co_return co_await update_user(rq);
+  if (p == "/admin" || p.starts_with("/admin/")) co_return co_await admin(rq);
+  co_return not_found("not_found", "Not Found");  // GoTrue's 404 for unknown routes
+}
+
+AuthService::Reply AuthService::settings() const {
+  json::object external;
+  external["anonymous_users"] = options_.enable_anonymous_sign_ins;
+  for (const char* name :
+       {"apple",      "azure",    "bitbucket",     "discord", "facebook", "snapchat",
+        "figma",      "fly",      "github",        "gitlab",  "google",   "keycloak",
+        "kakao",      "linkedin", "linkedin_oidc", "notion",  "spotify",  "slack",
+        "slack_oidc", "workos",   "twitch",        "twitter"}) {
+    auto it = options_.external_providers.find(name);
+    external[name] = it != options_.external_providers.end() && it->second;
+  }
+  external["email"] = options_.email_enabled;
+  external["phone"] = options_.phone_enabled;
+  {
+    auto it = options_.external_providers.find("zoom");
+    external["zoom"] = it != options_.external_providers.end() && it->second;
+  }
+  json::object s;
+  s["external"] = std::move(external);
+  s["disable_signup"] = !options_.enable_signup;
+  s["mailer_autoconfirm"] = options_.mailer_autoconfirm;
+  s["phone_autoconfirm"] = options_.sms_autoconfirm;
+  s["sms_provider"] = options_.sms_provider;
+  s["saml_enabled"] = false;
+  s["saml_private_key_next_configured"] = false;
+  s["passkeys_enabled"] = false;
+  return json_response(200, s);
+}
+
+asio::awaitable<Result<json::value>> AuthService::call(std::string_view sql,
+                                                       std::vector<db::Param> params) {
+  auto r = co_await db::run_as(*pool_, ctx_, sql, std::move(params));
+  if (!r) {
+    Error e = std::move(r).error();
+    if (db::is_connection_error(e)) {
+      co_return auth_error(503, "unexpected_failure", "Database unavailable");
+    }
+    co_return internal_error("Database error", e.code + " " + e.message);
+  }
+  if (r->rows() < 1 || r->columns() < 1 || r->is_null(0, 0) || r->get(0, 0).empty()) {
+    co_return json::value(nullptr);  // no row, NULL, or a void function
+  }
+  boost::system::error_code ec;
+  json::value v = json::parse(r->get(0, 0), ec);
+  if (ec) co_return internal_error("Database error", "function result is not JSON");
+  co_return v;
+}
+
+asio::awaitable<Result<json::value>> AuthService::call_json(std::string_view sql,
+                                                            const json::object& arg) {
+  std::vector<db::Param> params;
+  params.emplace_back(json_text(arg));
+  return call(sql, std::move(params));
+}
+
+asio::awaitable<AuthService::Reply> AuthService::issue_json(std::string_view sql,
+                                                            const json::object& arg,
+                                                            std::string_view method,
+                                                            const AuthRequest& rq) {
+  std::vector<db::Param> params;
+  params.emplace_back(json_text(arg));
+  return issue(sql, std::move(params), method, rq);
+}
+
+Result<json::object> AuthService::session_from(const json::value& row, const AuthRequest& rq) {
+  auto s = issued_session(row);
+  if (!s) return std::move(s).error();
+  return session_response(*s, access_claims(*s, options_, rq.now), options_, rq.now);
+}
+
+asio::awaitable<AuthService::Reply> AuthService::issue(std::string_view sql,
+                                                       std::vector<db::Param> params,
+                                                       std::string_view method,
+                                                       const AuthRequest& rq) {
+  if (hook_sql_.empty()) {
+    auto row = co_await call(sql, std::move(params));
+    if (!row) co_return std::move(row).error();
+    if (auto code = row_error(*row)) co_return sql_error(*code);
+    auto body = session_from(*row, rq);
+    if (!body) co_return std::move(body).error();
+    co_return json_response(200, *body);
+  }
+  // With a custom access token hook the claims go through the app's function in the same
+  // transaction as the session it describes.
+  auto tx = co_await db::Transaction::begin(*pool_, ctx_);
+  if (!tx) co_return internal_error("Database error", tx.error().message);
+  auto r = co_await tx->exec(sql, std::move(params));
+  if (!r) co_return internal_error("Database error", r.error().code + " " + r.error().message);
+  boost::system::error_code ec;
+  json::value row = r->rows() > 0 ? json::parse(r->get(0, 0), ec) : json::value(nullptr);
+  if (ec) co_return internal_error("Database error", "function result is not JSON");
+  if (auto code = row_error(row)) {
+    // What the function did (e.g. revoking a reused token's family) stands.
+    auto committed = co_await tx->commit();
+    if (!committed) co_return internal_error("Database error", committed.error().message);
+    co_return sql_error(*code);
+  }
+  auto s = issued_session(row);
+  if (!s) co_return std::move(s).error();
+  const json::object claims = access_claims(*s, options_, rq.now);
+  std::vector<db::Param> hook_params{json_text(hook_input(*s, claims, method))};
+  auto h = co_await tx->exec(hook_sql_, std::move(hook_params));
+  if (!h) {
+    co_return internal_error(
+        "Error running hook URI: " + options_.custom_access_token_hook->function,
+        h.error().code + " " + h.error().message);
+  }
+  json::value out =
+      h->rows() > 0 && !h->is_null(0, 0) ? json::parse(h->get(0, 0), ec) : json::value(nullptr);
+  if (ec) co_return internal_error("Error running hook URI", "hook output is not JSON");
+  auto final_claims = hook_claims(out);
+  if (!final_claims) co_return std::move(final_claims).error();
+  auto committed = co_await tx->commit();
+  if (!committed) co_return internal_error("Database error", committed.error().message);
+  co_return json_response(200, session_response(*s, *final_claims, options_, rq.now));
+}
+
+asio::awaitable<Result<Caller>> AuthService::authenticate(AuthRequest& rq) {
+  const std::string token = bearer_token(rq.ex->request);
+  if (token.empty()) {
+    co_return auth_error(401, "no_authorization", "This endpoint requires a valid Bearer token");
+  }
+  jwt::VerifyOptions vo;
+  vo.secret = options_.jwt_secret;
+  vo.now = rq.now;
+  auto verified = jwt::verify(token, vo);
+  if (!verified) co_return jwt::to_gotrue_error(verified.error());
+  Caller c;
+  c.claims = std::move(verified->claims);
+  c.user_id = str(c.claims, "sub");
+  if (c.user_id.empty()) co_return forbidden("bad_jwt", "invalid claim: missing sub claim");
+  if (!is_uuid(c.user_id)) {
+    co_return bad_request("bad_jwt", "invalid claim: sub claim must be a UUID");
+  }
+  c.session_id = str(c.claims, "session_id");
+  if (c.session_id == "00000000-0000-0000-0000-000000000000") c.session_id.clear();
+  if (!c.session_id.empty() && !is_uuid(c.session_id)) {
+    co_return forbidden("bad_jwt", "invalid claim: session_id claim must be a UUID");
+  }
+  std::vector<db::Param> params{c.user_id, c.session_id.empty() ? db::Param() : c.session_id};
+  auto row = co_await call(sql::caller, std::move(params));
+  if (!row) co_return std::move(row).error();
+  if (!row->is_object()) co_return internal_error("Database error", "caller row");
+  const auto& o = row->as_object();
+  auto u = o.find("user");
+  if (u == o.end() || !u->value().is_object()) {
+    co_return forbidden("user_not_found", "User from sub claim in JWT does not exist");
+  }
+  c.user = u->value().as_object();
+  if (!c.session_id.empty()) {
+    auto s = o.find("session");
+    if (s == o.end() || !s->value().is_object()) {
+      co_return forbidden("session_not_found",
+                          "Session from session_id claim in JWT does not exist");
+    }
+    c.session = s->value().as_object();
+  }
+  c.password_hash = str(o, "hash");
+  if (flag(o, "banned")) co_return forbidden("user_banned", "User is banned");
+  co_return c;
+}
+
+Result<std::string> AuthService::require_admin(const AuthRequest& rq) const {
+  const std::string token = bearer_token(rq.ex->request);
+  if (token.empty()) {
+    return auth_error(401, "no_authorization", "This endpoint requires a valid Bearer token");
+  }
+  jwt::VerifyOptions vo;
+  vo.secret = options_.jwt_secret;
+  vo.now = rq.now;
+  auto verified = jwt::verify(token, vo);
+  if (!verified) return jwt::to_gotrue_error(verified.error());
+  const std::string role = str(verified->claims, "role");
+  for (const auto& r : options_.admin_roles) {
+    if (r == role) return role;
+  }
+  return forbidden("not_admin", "User not allowed");
+}
+
+}  // namespace basalt::auth

@@ -1,0 +1,145 @@
+// The Auth service (/auth/v1): Supabase Auth's (GoTrue's) HTTP API in front of the `auth`
+// schema. Each handler validates the request, does the CPU work (bcrypt on the hasher's worker
+// pool, token signing) in C++, and makes its writes with one call of a _basalt.auth_* SQL
+// function run as supabase_auth_admin, so the app's triggers on auth.users fire inside the
+// same transaction and any number of Basalt nodes can share the database.
+#pragma once
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/mail_template.hpp"
+#include "auth/options.hpp"
+#include "auth/password_hasher.hpp"
+#include "auth/password_policy.hpp"
+#include "auth/redirect.hpp"
+#include "auth/tokens.hpp"
+#include "db/pool.hpp"
+#include "db/transaction.hpp"
+#include "http/exchange.hpp"
+
+namespace basalt::auth {
+
+// One request on its way through the service.
+struct AuthRequest {
+  http::Exchange* ex = nullptr;
+  std::string method;
+  std::string path;     // below /auth/v1, without a trailing slash ("" for the root)
+  std::string version;  // X-Supabase-Api-Version in effect ("" = initial)
+  std::int64_t now = 0;
+  std::string ip;
+  std::string user_agent;
+};
+
+// The signed-in caller of an endpoint that requires a user token.
+struct Caller {
+  boost::json::object claims;
+  std::string user_id;
+  std::string session_id;       // "" when the token names none
+  boost::json::object user;     // _basalt.auth_user() row
+  boost::json::object session;  // empty when none
+  std::string password_hash;
+};
+
+class AuthService {
+ public:
+  // Fails when the options are inconsistent (e.g. an unknown password_requirements value).
+  static Result<std::shared_ptr<AuthService>> create(AuthOptions options,
+                                                     std::shared_ptr<db::Pool> pool);
+  AuthService(AuthOptions options, std::shared_ptr<db::Pool> pool, PasswordPolicy policy);
+
+  boost::asio::awaitable<http::Response> handle(http::Exchange& ex);
+
+  const AuthOptions& options() const { return options_; }
+
+ private:
+  using Reply = Result<http::Response>;
+  boost::asio::awaitable<Reply> route(AuthRequest& rq);
+
+  // Handlers (one file per area: signup.cpp, token.cpp, user.cpp, admin.cpp).
+  Reply settings() const;
+  boost::asio::awaitable<Reply> signup(AuthRequest& rq);
+  boost::asio::awaitable<Reply> token(AuthRequest& rq);
+  boost::asio::awaitable<Reply> password_grant(AuthRequest& rq, const boost::json::object& body);
+  boost::asio::awaitable<Reply> refresh_grant(AuthRequest& rq, const boost::json::object& body);
+  boost::asio::awaitable<Reply> logout(AuthRequest& rq);
+  boost::asio::awaitable<Reply> get_user(AuthRequest& rq);
+  boost::asio::awaitable<Reply> update_user(AuthRequest& rq);
+  boost::asio::awaitable<Reply> admin(AuthRequest& rq);
+  boost::asio::awaitable<Reply> admin_list_users(AuthRequest& rq);
+  boost::asio::awaitable<Reply> admin_create_user(AuthRequest& rq, const std::string& actor);
+  boost::asio::awaitable<Reply> admin_user(AuthRequest& rq, const std::string& id,
+                                           const std::string& actor);
+
+  // Shared steps.
+  boost::asio::awaitable<Result<Caller>> authenticate(AuthRequest& rq);
+  Result<std::string> require_admin(const AuthRequest& rq) const;  // the admin role
+  // Runs `SELECT <fn>($1::jsonb)` (or the given SQL) and returns its one JSON value.
+  boost::asio::awaitable<Result<boost::json::value>> call(std::string_view sql,
+                                                          std::vector<db::Param> params);
+  // Runs a session-issuing call and answers with the session JSON (running the custom access
+  // token hook in the same transaction when one is configured).
+  boost::asio::awaitable<Reply> issue(std::string_view sql, std::vector<db::Param> params,
+                                      std::string_view method, const AuthRequest& rq);
+  // The same with one jsonb argument (not coroutines: they build the argument list).
+  boost::asio::awaitable<Result<boost::json::value>> call_json(std::string_view sql,
+                                                               const boost::json::object& arg);
+  boost::asio::awaitable<Reply> issue_json(std::string_view sql, const boost::json::object& arg,
+                                           std::string_view method, const AuthRequest& rq);
+  Result<boost::json::object> session_from(const boost::json::value& row, const AuthRequest& rq);
+  // Mails (mail.cpp): a kind's configured or default template rendered for `to`, as the JSON
+  // _basalt.auth_queue_mail() stores.
+  Result<boost::json::object> render_mail(MailKind kind, const std::string& to,
+                                          MailData data) const;
+  Result<boost::json::object> confirmation_mail(const std::string& email,
+                                                const boost::json::object& user_metadata,
+                                                const std::string& otp,
+                                                const std::string& token_hash,
+                                                const std::string& redirect_to) const;
+
+  AuthOptions options_;
+  std::shared_ptr<db::Pool> pool_;
+  std::unique_ptr<PasswordHasher> hasher_;
+  PasswordPolicy policy_;
+  RedirectPolicy redirects_;
+  db::RequestContext ctx_;
+  std::string hook_sql_;  // SELECT "schema"."fn"($1::jsonb), when a hook is configured
+};
+
+// Builds a JSON object key by key: GCC 12 miscompiles brace-initialised objects with string
+// literals inside coroutines ("array used as initializer"), so coroutines use this instead.
+class Obj {
+ public:
+  template <class T>
+  Obj& operator()(std::string_view key, T&& v) {
+    o_[key] = std::forward<T>(v);
+    return *this;
+  }
+  boost::json::object take() { return std::move(o_); }
+  operator boost::json::object() { return std::move(o_); }  // NOLINT implicit; moves out
+
+ private:
+  boost::json::object o_;
+};
+
+// Small shared helpers (service.cpp).
+http::Response json_response(int status, const boost::json::value& body);
+Result<boost::json::object> body_object(const AuthRequest& rq);
+std::string param(const AuthRequest& rq, std::string_view name);  // query-string value
+// The redirect target a request asks for: ?redirect_to=, else the Referer header.
+std::string redirect_param(const AuthRequest& rq, const RedirectPolicy& policy);
+bool is_uuid(std::string_view s);
+Result<std::string> validate_email(std::string_view email);
+Result<std::string> validate_phone(std::string_view phone);
+std::string random_token(std::size_t length);  // lower-case base32, as GoTrue's
+std::string json_text(const boost::json::value& v);
+// The Error for an {"error": code} row of a _basalt.auth_* function.
+Error sql_error(std::string_view code);
+// A row's {"error": code}, if it has one.
+std::optional<std::string> row_error(const boost::json::value& row);
+
+}  // namespace basalt::auth

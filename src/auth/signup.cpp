@@ -1,0 +1,178 @@
+// POST /signup: email or phone with a password, or an anonymous user (no email/phone).
+#include <openssl/evp.h>
+
+#include <boost/json/array.hpp>
+
+#include "auth/auth_error.hpp"
+#include "auth/password_policy.hpp"
+#include "auth/service.hpp"
+#include "auth/sql.hpp"
+#include "auth/user_json.hpp"
+#include "common/random.hpp"
+
+namespace basalt::auth {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+// GoTrue's token hash: hex SHA-224 of the address followed by the one-time code.
+std::string token_hash(std::string_view address, std::string_view otp) {
+  const std::string input = std::string(address) + std::string(otp);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(input.data(), input.size(), md, &len, EVP_sha224(), nullptr);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+std::string otp_digits(int length) {
+  std::string out;
+  const std::string hexs = random_hex(static_cast<std::size_t>(length));
+  for (int i = 0; i < length; ++i) {
+    const unsigned v = static_cast<unsigned>(std::stoul(hexs.substr(2 * i, 2), nullptr, 16));
+    out += static_cast<char>('0' + v % 10);
+  }
+  return out;
+}
+
+json::array one_element_array(const std::string& v) {
+  json::array a;
+  a.emplace_back(v);
+  return a;
+}
+
+std::string string_field(const json::object& o, std::string_view key) {
+  return str(o, key);
+}
+
+}  // namespace
+
+asio::awaitable<AuthService::Reply> AuthService::signup(AuthRequest& rq) {
+  if (!options_.enable_signup) {
+    co_return unprocessable("signup_disabled", "Signups not allowed for this instance");
+  }
+  auto body = body_object(rq);
+  if (!body) co_return std::move(body).error();
+  std::string email = string_field(*body, "email");
+  std::string phone = string_field(*body, "phone");
+  const std::string password = string_field(*body, "password");
+  json::object data;
+  if (auto it = body->find("data"); it != body->end() && it->value().is_object()) {
+    data = it->value().as_object();
+  }
+
+  json::object p;
+  p["aud"] = options_.aud;
+  p["ip"] = rq.ip;
+  p["user_agent"] = rq.user_agent;
+  p["data"] = data;
+  p["refresh_token"] = random_token(12);
+
+  if (email.empty() && phone.empty()) {
+    if (!options_.enable_anonymous_sign_ins) {
+      co_return unprocessable("anonymous_provider_disabled", "Anonymous sign-ins are disabled");
+    }
+    p["provider"] = "anonymous";
+    p["autoconfirm"] = true;
+    co_return co_await issue_json(sql::signup, p, sql::kAnonymous, rq);
+  }
+
+  if (password.empty()) {
+    co_return bad_request("validation_failed", "Signup requires a valid password");
+  }
+  if (auto max = check_password_max_length(password); !max) co_return max.error();
+  if (auto weak = check_password_strength(password, policy_)) {
+    co_return weak_password(weak->message, weak->reasons);
+  }
+  if (!email.empty() && !phone.empty()) {
+    co_return bad_request("validation_failed",
+                          "Only an email address or phone number should be provided on signup.");
+  }
+  std::string provider;
+  bool autoconfirm = false;
+  if (!email.empty()) {
+    if (!options_.email_enabled) {
+      co_return bad_request("email_provider_disabled", "Email signups are disabled");
+    }
+    auto v = validate_email(email);
+    if (!v) co_return std::move(v).error();
+    email = *v;
+    provider = "email";
+    autoconfirm = options_.mailer_autoconfirm;
+    p["email"] = email;
+  } else {
+    if (!options_.phone_enabled) {
+      co_return bad_request("phone_provider_disabled", "Phone signups are disabled");
+    }
+    auto v = validate_phone(phone);
+    if (!v) co_return std::move(v).error();
+    phone = *v;
+    provider = "phone";
+    autoconfirm = options_.sms_autoconfirm;
+    if (!autoconfirm && options_.sms_provider.empty()) {
+      co_return internal_error("Unable to get SMS provider",
+                               "phone confirmation needs an SMS provider ([auth.sms.*])");
+    }
+    p["phone"] = phone;
+  }
+  p["provider"] = provider;
+  p["autoconfirm"] = autoconfirm;
+
+  std::string hash = co_await hasher_->hash(password);
+  if (hash.empty()) {
+    co_return password.size() > kMaxPasswordBytes
+        ? bad_request("validation_failed", "Password cannot be longer than 72 characters")
+        : internal_error("Database error creating user", "bcrypt failed");
+  }
+  p["password_hash"] = hash;
+
+  if (!autoconfirm && provider == "email") {
+    const std::string otp = otp_digits(6);
+    const std::string th = token_hash(email, otp);
+    p["confirmation_token_hash"] = th;
+    auto mail = confirmation_mail(email, data, otp, th, redirect_param(rq, redirects_));
+    if (!mail) co_return std::move(mail).error();
+    p["mail"] = std::move(mail).value();
+  }
+
+  if (autoconfirm) {
+    // A session at once; an address that is taken answers "User already registered".
+    co_return co_await issue_json(sql::signup, p, sql::kPassword, rq);
+  }
+
+  auto row = co_await call_json(sql::signup, p);
+  if (!row) co_return std::move(row).error();
+  const auto& o = row->as_object();
+  if (str(o, "status") == "exists_confirmed") {
+    // Confirmations on: answer as for a new user, so the endpoint does not reveal accounts.
+    json::object fake;
+    fake["id"] = random_uuid();
+    fake["aud"] = options_.aud;
+    fake["role"] = "";
+    fake["email"] = email;
+    fake["phone"] = phone;
+    fake["confirmation_sent_at"] = rfc3339_now(rq.now);
+    fake["app_metadata"] =
+        json::object(Obj()("provider", provider)("providers", one_element_array(provider)));
+    fake["user_metadata"] = data;
+    fake["identities"] = json::array();
+    fake["created_at"] = rfc3339_now(rq.now);
+    fake["updated_at"] = rfc3339_now(rq.now);
+    fake["is_anonymous"] = false;
+    co_return json_response(200, fake);
+  }
+  auto u = o.find("user");
+  if (u == o.end() || !u->value().is_object()) {
+    co_return internal_error("Database error saving new user", "signup returned no user");
+  }
+  co_return json_response(200, user_json(u->value().as_object()));
+}
+
+}  // namespace basalt::auth

@@ -1,0 +1,43 @@
+// The statements the Auth service sends: calls of the _basalt.auth_* functions
+// (src/platform/sql/R_auth_api.sql) and a few small queries. Named constants, also because
+// GCC 12 mishandles string literals in the arguments of co_await'ed calls.
+#pragma once
+#include <string_view>
+
+namespace basalt::auth::sql {
+
+inline constexpr std::string_view signup = "SELECT _basalt.auth_signup($1::jsonb)";
+inline constexpr std::string_view sign_in = "SELECT _basalt.auth_sign_in($1::jsonb)";
+inline constexpr std::string_view refresh = "SELECT _basalt.auth_refresh($1::jsonb)";
+inline constexpr std::string_view password_account =
+    "SELECT _basalt.auth_password_account($1, $2, $3)";
+inline constexpr std::string_view logout = "SELECT _basalt.auth_logout($1::uuid, $2::uuid, $3, $4)";
+inline constexpr std::string_view caller = "SELECT _basalt.auth_caller($1::uuid, $2::uuid)";
+inline constexpr std::string_view user = "SELECT _basalt.auth_user($1::uuid)";
+inline constexpr std::string_view update_user = "SELECT _basalt.auth_update_user($1::jsonb)";
+inline constexpr std::string_view admin_create_user =
+    "SELECT _basalt.auth_admin_create_user($1::jsonb)";
+inline constexpr std::string_view admin_list_users =
+    "SELECT _basalt.auth_admin_list_users($1, $2::int, $3::int, $4)";
+inline constexpr std::string_view admin_delete_user =
+    "SELECT _basalt.auth_admin_delete_user($1::uuid, $2::boolean, $3, $4)";
+inline constexpr std::string_view audit_page =
+    "SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'payload', payload, "
+    "'created_at', created_at, 'ip_address', ip_address) order by created_at desc), "
+    "'[]'::jsonb) FROM (SELECT * FROM auth.audit_log_entries WHERE $3 = '' OR "
+    "payload::text ILIKE '%' || $3 || '%' ORDER BY created_at DESC LIMIT $1::bigint "
+    "OFFSET $2::bigint) a";
+// Whether another account of the audience already has the email ($1) or phone ($2).
+inline constexpr std::string_view address_taken =
+    "SELECT jsonb_build_object("
+    " 'email', exists(select 1 from auth.users where lower(email) = lower($1) and aud = $3"
+    "   and id <> $4::uuid and is_sso_user = false),"
+    " 'phone', exists(select 1 from auth.users where phone = $2 and aud = $3"
+    "   and id <> $4::uuid))";
+
+// Authentication methods (amr) as GoTrue names them.
+inline constexpr std::string_view kPassword = "password";
+inline constexpr std::string_view kAnonymous = "anonymous";
+inline constexpr std::string_view kTokenRefresh = "token_refresh";
+
+}  // namespace basalt::auth::sql

@@ -1,0 +1,141 @@
+// GET /user and PUT /user: the signed-in user reads and changes their own account.
+#include "auth/auth_error.hpp"
+#include "auth/password_policy.hpp"
+#include "auth/service.hpp"
+#include "auth/sql.hpp"
+#include "auth/user_json.hpp"
+
+namespace basalt::auth {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+bool has_verified_factor(const json::object& user) {
+  auto it = user.find("factors");
+  if (it == user.end() || !it->value().is_array()) return false;
+  for (const auto& f : it->value().as_array()) {
+    if (f.is_object() && str(f.as_object(), "status") == "verified") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+asio::awaitable<AuthService::Reply> AuthService::get_user(AuthRequest& rq) {
+  auto caller = co_await authenticate(rq);
+  if (!caller) co_return std::move(caller).error();
+  auto aud = caller->claims.find("aud");
+  const bool aud_ok = aud != caller->claims.end() &&
+                      ((aud->value().is_string() && !aud->value().as_string().empty()) ||
+                       (aud->value().is_array() && !aud->value().as_array().empty()));
+  if (!aud_ok) {
+    co_return bad_request("validation_failed", "Token audience doesn't match request audience");
+  }
+  co_return json_response(200, user_json(caller->user));
+}
+
+asio::awaitable<AuthService::Reply> AuthService::update_user(AuthRequest& rq) {
+  auto caller = co_await authenticate(rq);
+  if (!caller) co_return std::move(caller).error();
+  auto body = body_object(rq);
+  if (!body) co_return std::move(body).error();
+  const json::object& b = *body;
+
+  std::string email = str(b, "email");
+  std::string phone = str(b, "phone");
+  std::optional<std::string> password;
+  if (auto it = b.find("password"); it != b.end() && it->value().is_string()) {
+    password = std::string(it->value().as_string());
+  }
+  if (!email.empty()) {
+    auto v = validate_email(email);
+    if (!v) co_return std::move(v).error();
+    email = *v;
+  }
+  if (!phone.empty()) {
+    auto v = validate_phone(phone);
+    if (!v) co_return std::move(v).error();
+    phone = *v;
+  }
+  if (password) {
+    if (auto max = check_password_max_length(*password); !max) co_return max.error();
+    if (auto weak = check_password_strength(*password, policy_)) {
+      co_return weak_password(weak->message, weak->reasons);
+    }
+  }
+  if (b.contains("app_metadata") && !b.at("app_metadata").is_null()) {
+    co_return forbidden("not_admin", "Updating app_metadata requires admin privileges");
+  }
+  const json::object& user = caller->user;
+  const bool changing_email = !email.empty() && email != str(user, "email");
+  const bool changing_phone = !phone.empty() && phone != str(user, "phone");
+  if (has_verified_factor(user) && str(caller->session, "aal") != "aal2" &&
+      ((password && !password->empty()) || changing_email || changing_phone)) {
+    co_return auth_error(401, "insufficient_aal",
+                         "AAL2 session is required to update email or password when MFA is "
+                         "enabled.");
+  }
+  const bool anonymous = flag(user, "is_anonymous");
+  if (anonymous && password && !password->empty() && email.empty() && phone.empty()) {
+    co_return unprocessable(
+        "validation_failed",
+        "Updating password of an anonymous user without an email or phone is not allowed");
+  }
+  if (changing_email && !(anonymous && options_.mailer_autoconfirm)) {
+    co_return auth_error(501, "not_implemented",
+                         "Changing the email address of a permanent user needs the email change "
+                         "flow, which this version of Basalt does not have yet");
+  }
+  if (changing_phone && !options_.sms_autoconfirm) {
+    co_return auth_error(501, "not_implemented",
+                         "Changing the phone number needs an SMS confirmation, which this "
+                         "version of Basalt does not have yet");
+  }
+
+  json::object p = Obj()("user_id", caller->user_id)("ip", rq.ip);
+  if (!caller->session_id.empty()) p["session_id"] = caller->session_id;
+  if (password) {
+    if (!password->empty() && !caller->password_hash.empty()) {
+      const bool same = co_await hasher_->verify(*password, caller->password_hash);
+      if (same) {
+        co_return unprocessable("same_password",
+                                "New password should be different from the old password.");
+      }
+    }
+    std::string hash = co_await hasher_->hash(*password);
+    if (hash.empty()) {
+      co_return bad_request("validation_failed", "Password cannot be longer than 72 characters");
+    }
+    p["password_hash"] = hash;
+  }
+  if (auto it = b.find("data"); it != b.end() && it->value().is_object()) p["data"] = it->value();
+  if (changing_email) {
+    // An anonymous user adding an email with confirmations off: confirmed at once.
+    p["email"] = email;
+    p["email_confirm"] = true;
+  }
+  if (changing_phone) {
+    p["phone"] = phone;
+    p["phone_confirm"] = true;
+  }
+  if (changing_email || changing_phone) {
+    std::vector<db::Param> check{changing_email ? db::Param(email) : db::Param(),
+                                 changing_phone ? db::Param(phone) : db::Param(), options_.aud,
+                                 caller->user_id};
+    auto dup = co_await call(sql::address_taken, std::move(check));
+    if (!dup) co_return std::move(dup).error();
+    if (flag(dup->as_object(), "email")) co_return sql_error("email_exists");
+    if (flag(dup->as_object(), "phone")) {
+      co_return unprocessable("phone_exists",
+                              "A user with this phone number has already been registered");
+    }
+  }
+  auto row = co_await call_json(sql::update_user, p);
+  if (!row) co_return std::move(row).error();
+  if (auto code = row_error(*row)) co_return sql_error(*code);
+  co_return json_response(200, user_json(row->as_object().at("user").as_object()));
+}
+
+}  // namespace basalt::auth

@@ -1,0 +1,661 @@
+-- Repeatable: the state transitions of the Auth service (/auth/v1), one function per step, so
+-- that each request is one round trip and every write to auth.* happens in SQL that fires the
+-- app's triggers (handle_new_user() & co.) inside the request's transaction. Basalt's C++ side
+-- validates input, hashes passwords, signs tokens and shapes the JSON; these functions only
+-- read and write rows. They run as supabase_auth_admin (the owner of the auth tables), with
+-- search_path = auth as Supabase Auth's connections have it. Random tokens come from the
+-- caller; one-time tokens arrive already hashed.
+
+set local client_min_messages = warning;
+
+-- A user as the Auth API shows it: the row without secrets, plus identities and factors.
+create or replace function _basalt.auth_user(p_user_id uuid) returns jsonb
+language sql stable set search_path = auth, pg_catalog
+set timezone = 'UTC' as $$
+  select (to_jsonb(u) - 'encrypted_password' - 'confirmation_token' - 'recovery_token'
+          - 'email_change_token_new' - 'email_change_token_current' - 'phone_change_token'
+          - 'reauthentication_token' - 'instance_id' - 'is_super_admin')
+    || jsonb_build_object(
+      'has_password', coalesce(u.encrypted_password, '') <> '',
+      'identities', coalesce((
+        select jsonb_agg(to_jsonb(i) order by i.created_at, i.id)
+        from auth.identities i where i.user_id = u.id), '[]'::jsonb),
+      'factors', coalesce((
+        select jsonb_agg(jsonb_build_object(
+          'id', f.id, 'friendly_name', f.friendly_name, 'factor_type', f.factor_type,
+          'status', f.status, 'created_at', f.created_at, 'updated_at', f.updated_at,
+          'phone', f.phone, 'last_challenged_at', f.last_challenged_at)
+          order by f.created_at, f.id)
+        from auth.mfa_factors f where f.user_id = u.id), '[]'::jsonb))
+  from auth.users u
+  where u.id = p_user_id
+$$;
+
+-- A session with its assurance level and authentication methods (most recent first).
+create or replace function _basalt.auth_session(p_session_id uuid) returns jsonb
+language sql stable set search_path = auth, pg_catalog
+set timezone = 'UTC' as $$
+  select jsonb_build_object(
+    'id', s.id,
+    'user_id', s.user_id,
+    'created_at', s.created_at,
+    'not_after', s.not_after,
+    'aal', case when exists (
+             select 1 from auth.mfa_amr_claims c
+             where c.session_id = s.id
+               and c.authentication_method in ('totp', 'mfa/phone', 'mfa/webauthn'))
+           then 'aal2' else 'aal1' end,
+    'amr', coalesce((
+      select jsonb_agg(jsonb_build_object(
+               'method', c.authentication_method,
+               'timestamp', floor(extract(epoch from c.updated_at))::bigint)
+             order by c.updated_at desc)
+      from auth.mfa_amr_claims c where c.session_id = s.id), '[]'::jsonb))
+  from auth.sessions s
+  where s.id = p_session_id
+$$;
+
+-- One row of auth.audit_log_entries, shaped as Supabase Auth writes them.
+create or replace function _basalt.auth_audit(p_actor_id uuid, p_action text, p_ip text,
+                                              p_traits jsonb default null)
+returns void language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_user auth.users;
+  v_payload jsonb;
+begin
+  select * into v_user from auth.users where id = p_actor_id;
+  v_payload := jsonb_build_object(
+    'actor_id', coalesce(p_actor_id::text, ''),
+    'actor_via_sso', coalesce(v_user.is_sso_user, false),
+    'actor_username', coalesce(nullif(v_user.phone, ''), v_user.email, ''),
+    'action', p_action,
+    'log_type', case
+      when p_action in ('login', 'logout', 'invite_accepted') then 'account'
+      when p_action in ('user_signedup', 'user_invited', 'user_deleted') then 'team'
+      when p_action in ('token_revoked', 'token_refreshed') then 'token'
+      when p_action in ('factor_in_progress', 'factor_unenrolled', 'challenge_created',
+                        'verification_attempted', 'factor_deleted', 'factor_updated')
+        then 'factor'
+      else 'user' end);
+  if v_user.raw_user_meta_data ? 'full_name' then
+    v_payload := v_payload || jsonb_build_object('actor_name',
+                                                 v_user.raw_user_meta_data -> 'full_name');
+  end if;
+  if p_traits is not null then
+    v_payload := v_payload || jsonb_build_object('traits', p_traits);
+  end if;
+  insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
+  values ('00000000-0000-0000-0000-000000000000', gen_random_uuid(), v_payload::json, now(),
+          left(coalesce(p_ip, ''), 64));
+end
+$$;
+
+-- An audit entry whose actor is an admin token (service_role), not a user.
+create or replace function _basalt.auth_audit_admin(p_role text, p_action text, p_ip text,
+                                                    p_traits jsonb)
+returns void language sql set search_path = auth, pg_catalog as $$
+  insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
+  values ('00000000-0000-0000-0000-000000000000', gen_random_uuid(),
+          jsonb_build_object('actor_id', '00000000-0000-0000-0000-000000000000',
+                             'actor_via_sso', false, 'actor_username', p_role,
+                             'action', p_action,
+                             'log_type', case when p_action in ('user_signedup', 'user_invited',
+                                                                'user_deleted') then 'team'
+                                              else 'user' end,
+                             'traits', p_traits)::json,
+          now(), left(coalesce(p_ip, ''), 64))
+$$;
+
+-- Starts a session: session row, first refresh token, the amr claim, last_sign_in_at.
+-- p: {user_id, method, refresh_token, ip, user_agent, factor_id?}
+create or replace function _basalt.auth_start_session(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_user_id uuid := (p ->> 'user_id')::uuid;
+  v_session uuid := gen_random_uuid();
+  v_now timestamptz := now();
+begin
+  insert into auth.sessions (id, user_id, created_at, updated_at, factor_id, aal, user_agent, ip)
+  values (v_session, v_user_id, v_now, v_now, (p ->> 'factor_id')::uuid, 'aal1',
+          nullif(p ->> 'user_agent', ''), nullif(p ->> 'ip', '')::inet);
+  insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at,
+                                   parent, session_id)
+  values ('00000000-0000-0000-0000-000000000000', p ->> 'refresh_token', v_user_id::text, false,
+          v_now, v_now, null, v_session);
+  insert into auth.mfa_amr_claims (id, session_id, created_at, updated_at, authentication_method)
+  values (gen_random_uuid(), v_session, v_now, v_now, p ->> 'method')
+  on conflict on constraint mfa_amr_claims_session_id_authentication_method_pkey
+  do update set updated_at = excluded.updated_at;
+  update auth.users set last_sign_in_at = v_now, updated_at = v_now where id = v_user_id;
+  return jsonb_build_object('user', _basalt.auth_user(v_user_id),
+                            'session', _basalt.auth_session(v_session),
+                            'refresh_token', p ->> 'refresh_token');
+end
+$$;
+
+-- Password sign-in, step 1: the account an email or phone names (nothing when none).
+create or replace function _basalt.auth_password_account(p_email text, p_phone text, p_aud text)
+returns jsonb language sql stable set search_path = auth, pg_catalog as $$
+  select jsonb_build_object(
+    'id', u.id,
+    'hash', coalesce(u.encrypted_password, ''),
+    'banned', coalesce(u.banned_until > now(), false),
+    'email_confirmed', u.email_confirmed_at is not null,
+    'phone_confirmed', u.phone_confirmed_at is not null)
+  from auth.users u
+  where u.aud = p_aud and u.is_sso_user = false
+    and ((p_email is not null and lower(u.email) = lower(p_email))
+         or (p_phone is not null and u.phone = p_phone))
+  limit 1
+$$;
+
+-- Password sign-in, step 2 (the password was checked by the caller): audit and a session.
+-- p: {user_id, provider, method, refresh_token, ip, user_agent}
+create or replace function _basalt.auth_sign_in(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+begin
+  perform _basalt.auth_audit((p ->> 'user_id')::uuid, 'login', p ->> 'ip',
+                             jsonb_build_object('provider', p ->> 'provider'));
+  return _basalt.auth_start_session(p);
+end
+$$;
+
+-- Sign-up with email or phone and a password hash, or anonymously.
+-- p: {id, email?, phone?, password_hash, data, aud, provider ('email'|'phone'|'anonymous'),
+--     autoconfirm, ip, user_agent, refresh_token, confirmation_token_hash?, mail?}
+-- Returns {status: 'created'|'exists_confirmed'|'exists_unconfirmed', user, session?,
+--          refresh_token?}; with autoconfirm a session is started at once.
+create or replace function _basalt.auth_signup(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_provider text := p ->> 'provider';
+  v_email text := lower(nullif(p ->> 'email', ''));
+  v_phone text := nullif(p ->> 'phone', '');
+  v_aud text := p ->> 'aud';
+  v_data jsonb := coalesce(p -> 'data', '{}'::jsonb);
+  v_user auth.users;
+  v_id uuid;
+  v_now timestamptz := now();
+  v_identity jsonb;
+  v_confirmed boolean;
+  v_result jsonb;
+begin
+  if v_provider = 'email' then
+    select * into v_user from auth.users
+    where lower(email) = v_email and aud = v_aud and is_sso_user = false limit 1;
+  elsif v_provider = 'phone' then
+    select * into v_user from auth.users where phone = v_phone and aud = v_aud limit 1;
+  end if;
+
+  if v_user.id is not null then
+    v_confirmed := case when v_provider = 'email' then v_user.email_confirmed_at is not null
+                        else v_user.phone_confirmed_at is not null end;
+    perform _basalt.auth_audit(v_user.id, 'user_repeated_signup', p ->> 'ip',
+                               jsonb_build_object('provider', v_provider));
+    if (p ->> 'autoconfirm')::boolean then
+      -- Without confirmations there is nothing to hide: the address is taken.
+      return jsonb_build_object('error', 'user_already_exists');
+    end if;
+    if v_confirmed then
+      return jsonb_build_object('status', 'exists_confirmed');
+    end if;
+    if p ? 'confirmation_token_hash' and v_provider = 'email' then
+      perform _basalt.auth_set_one_time_token(v_user.id, 'confirmation_token',
+                                              p ->> 'confirmation_token_hash', v_email);
+      update auth.users set confirmation_sent_at = v_now where id = v_user.id;
+      perform _basalt.auth_queue_mail(v_user.id, p -> 'mail');
+    end if;
+    return jsonb_build_object('status', 'exists_unconfirmed', 'user', _basalt.auth_user(v_user.id));
+  end if;
+
+  v_id := coalesce((p ->> 'id')::uuid, gen_random_uuid());
+  insert into auth.users (
+    instance_id, id, aud, role, email, phone, encrypted_password, raw_app_meta_data,
+    raw_user_meta_data, created_at, updated_at, is_anonymous, confirmation_token,
+    recovery_token, email_change_token_new, email_change, email_change_token_current,
+    phone_change, phone_change_token, reauthentication_token)
+  values (
+    '00000000-0000-0000-0000-000000000000', v_id, v_aud, 'authenticated', v_email, v_phone,
+    coalesce(p ->> 'password_hash', ''),
+    case when v_provider = 'anonymous' then '{}'::jsonb
+         else jsonb_build_object('provider', v_provider,
+                                 'providers', jsonb_build_array(v_provider)) end,
+    v_data, v_now, v_now, v_provider = 'anonymous', '', '', '', '', '', '', '', '');
+
+  if v_provider <> 'anonymous' then
+    v_identity := jsonb_build_object('sub', v_id::text);
+    if v_provider = 'email' then
+      v_identity := v_identity || jsonb_build_object('email', v_email);
+    else
+      v_identity := v_identity || jsonb_build_object('phone', v_phone);
+    end if;
+    v_identity := v_identity || jsonb_build_object('email_verified', false,
+                                                   'phone_verified', false);
+    -- Metadata keys the claims do not already have are copied into identity_data.
+    v_identity := v_data || v_identity;
+    insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at,
+                                 created_at, updated_at)
+    values (v_id::text, v_id, v_identity, v_provider, v_now, v_now, v_now);
+  end if;
+
+  if (p ->> 'autoconfirm')::boolean or v_provider = 'anonymous' then
+    if v_provider = 'email' then
+      update auth.users set email_confirmed_at = v_now where id = v_id;
+    elsif v_provider = 'phone' then
+      update auth.users set phone_confirmed_at = v_now where id = v_id;
+    end if;
+    perform _basalt.auth_audit(v_id, 'user_signedup', p ->> 'ip',
+                               jsonb_build_object('provider', v_provider));
+    perform _basalt.auth_audit(v_id, 'login', p ->> 'ip',
+                               jsonb_build_object('provider', v_provider));
+    v_result := _basalt.auth_start_session(p || jsonb_build_object(
+      'user_id', v_id,
+      'method', case v_provider when 'anonymous' then 'anonymous' else 'password' end));
+    return v_result || jsonb_build_object('status', 'created');
+  end if;
+
+  perform _basalt.auth_audit(v_id, 'user_confirmation_requested', p ->> 'ip',
+                             jsonb_build_object('provider', v_provider));
+  if p ? 'confirmation_token_hash' then
+    perform _basalt.auth_set_one_time_token(v_id, 'confirmation_token',
+                                            p ->> 'confirmation_token_hash',
+                                            coalesce(v_email, v_phone));
+    update auth.users set confirmation_sent_at = v_now where id = v_id;
+    perform _basalt.auth_queue_mail(v_id, p -> 'mail');
+  end if;
+  return jsonb_build_object('status', 'created', 'user', _basalt.auth_user(v_id));
+end
+$$;
+
+-- Records a one-time token (already hashed by the caller) on the user row and in
+-- auth.one_time_tokens, replacing an older one of the same type.
+create or replace function _basalt.auth_set_one_time_token(p_user_id uuid, p_type text,
+                                                           p_hash text, p_relates_to text)
+returns void language plpgsql set search_path = auth, pg_catalog as $$
+begin
+  execute format('update auth.users set %I = $1 where id = $2', p_type) using p_hash, p_user_id;
+  delete from auth.one_time_tokens where user_id = p_user_id
+    and token_type = p_type::auth.one_time_token_type;
+  insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to,
+                                    created_at, updated_at)
+  values (gen_random_uuid(), p_user_id, p_type::auth.one_time_token_type, p_hash,
+          coalesce(p_relates_to, ''), now(), now());
+end
+$$;
+
+-- Keeps a mail in the outbox. p: {kind, to, subject, body, token?, token_hash?, redirect_to?}
+create or replace function _basalt.auth_queue_mail(p_user_id uuid, p jsonb) returns void
+language sql set search_path = auth, pg_catalog as $$
+  insert into _basalt.auth_outbox (kind, to_address, subject, body, user_id, token, token_hash,
+                                   redirect_to)
+  select p ->> 'kind', p ->> 'to', p ->> 'subject', p ->> 'body', p_user_id, p ->> 'token',
+         p ->> 'token_hash', p ->> 'redirect_to'
+  where p is not null and jsonb_typeof(p) = 'object'
+$$;
+
+-- Refresh-token grant with rotation and reuse detection.
+-- p: {token, new_token, reuse_interval, rotation, ip, user_agent}
+-- Returns {error: code} or {user, session, refresh_token}.
+create or replace function _basalt.auth_refresh(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_token auth.refresh_tokens;
+  v_active auth.refresh_tokens;
+  v_session auth.sessions;
+  v_user auth.users;
+  v_issued text;
+begin
+  select * into v_token from auth.refresh_tokens where token = p ->> 'token' for update;
+  if not found then
+    return jsonb_build_object('error', 'refresh_token_not_found');
+  end if;
+  select * into v_user from auth.users where id = v_token.user_id::uuid;
+  if not found then
+    return jsonb_build_object('error', 'refresh_token_not_found');
+  end if;
+  if v_user.banned_until is not null and v_user.banned_until > now() then
+    return jsonb_build_object('error', 'user_banned');
+  end if;
+  if v_token.session_id is not null then
+    select * into v_session from auth.sessions where id = v_token.session_id for update;
+  end if;
+  if v_session.id is null then
+    delete from auth.refresh_tokens where id = v_token.id;
+    return jsonb_build_object('error', 'session_not_found');
+  end if;
+  if v_session.not_after is not null and v_session.not_after < now() then
+    return jsonb_build_object('error', 'session_expired');
+  end if;
+
+  if v_token.revoked then
+    select * into v_active from auth.refresh_tokens
+    where session_id = v_session.id and revoked = false
+    order by id desc limit 1;
+    if v_active.id is not null and v_active.parent = v_token.token then
+      -- The client lost the answer to its last refresh: give it the current token again.
+      v_issued := v_active.token;
+    elsif v_token.updated_at + make_interval(secs => (p ->> 'reuse_interval')::int) < now() then
+      if (p ->> 'rotation')::boolean then
+        update auth.refresh_tokens set revoked = true, updated_at = now()
+        where session_id = v_session.id and revoked = false;
+      end if;
+      return jsonb_build_object('error', 'refresh_token_already_used');
+    end if;
+  end if;
+
+  perform _basalt.auth_audit(v_user.id, 'token_refreshed', p ->> 'ip');
+  if v_issued is null then
+    perform _basalt.auth_audit(v_user.id, 'token_revoked', p ->> 'ip');
+    update auth.refresh_tokens set revoked = true, updated_at = now() where id = v_token.id;
+    insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at,
+                                     updated_at, parent, session_id)
+    values ('00000000-0000-0000-0000-000000000000', p ->> 'new_token', v_user.id::text, false,
+            now(), now(), v_token.token, v_session.id);
+    update auth.users set last_sign_in_at = now() where id = v_user.id;
+    v_issued := p ->> 'new_token';
+  end if;
+  update auth.sessions
+  set refreshed_at = (now() at time zone 'utc'), updated_at = now(),
+      user_agent = nullif(p ->> 'user_agent', ''), ip = nullif(p ->> 'ip', '')::inet
+  where id = v_session.id;
+  return jsonb_build_object('user', _basalt.auth_user(v_user.id),
+                            'session', _basalt.auth_session(v_session.id),
+                            'refresh_token', v_issued);
+end
+$$;
+
+-- The caller of an authenticated endpoint: the user of the token's sub and, when the token
+-- names one, its session. Returns {user?, session?, session_missing}.
+create or replace function _basalt.auth_caller(p_user_id uuid, p_session_id uuid) returns jsonb
+language sql stable set search_path = auth, pg_catalog as $$
+  select jsonb_build_object(
+    'user', _basalt.auth_user(p_user_id),
+    'hash', (select coalesce(encrypted_password, '') from auth.users where id = p_user_id),
+    'banned', (select coalesce(banned_until > now(), false) from auth.users
+               where id = p_user_id),
+    'session', case when p_session_id is null then null
+                    else _basalt.auth_session(p_session_id) end)
+$$;
+
+-- Sign-out. p_scope: global (all sessions of the user), local (this one), others.
+create or replace function _basalt.auth_logout(p_user_id uuid, p_session_id uuid, p_scope text,
+                                               p_ip text)
+returns void language plpgsql set search_path = auth, pg_catalog as $$
+begin
+  perform _basalt.auth_audit(p_user_id, 'logout', p_ip);
+  if p_session_id is not null and p_scope = 'local' then
+    delete from auth.sessions where id = p_session_id;
+  elsif p_session_id is not null and p_scope = 'others' then
+    delete from auth.sessions where user_id = p_user_id and id <> p_session_id;
+  else
+    delete from auth.sessions where user_id = p_user_id;
+    delete from auth.refresh_tokens where user_id = p_user_id::text;
+  end if;
+end
+$$;
+
+-- PUT /user and PUT /admin/users/{id}: applies the changes the caller validated.
+-- p: {user_id, password_hash?, data?, app_metadata?, email?, phone?, email_confirm?,
+--     phone_confirm?, role?, ban_until? ('none' lifts a ban), session_id?, ip, actor?}
+create or replace function _basalt.auth_update_user(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_id uuid := (p ->> 'user_id')::uuid;
+  v_user auth.users;
+  v_now timestamptz := now();
+begin
+  select * into v_user from auth.users where id = v_id for update;
+  if not found then
+    return jsonb_build_object('error', 'user_not_found');
+  end if;
+  if p ? 'password_hash' then
+    -- A new password voids pending one-time tokens and every other session.
+    update auth.users
+    set encrypted_password = p ->> 'password_hash', updated_at = v_now,
+        confirmation_token = '', confirmation_sent_at = null, recovery_token = '',
+        recovery_sent_at = null, email_change_token_current = '', email_change_token_new = '',
+        email_change_sent_at = null, phone_change_token = '', phone_change_sent_at = null,
+        reauthentication_token = '', reauthentication_sent_at = null
+    where id = v_id;
+    delete from auth.one_time_tokens where user_id = v_id;
+    if p ? 'session_id' then
+      delete from auth.sessions where user_id = v_id and id <> (p ->> 'session_id')::uuid;
+    else
+      delete from auth.sessions where user_id = v_id;
+      delete from auth.refresh_tokens where user_id = v_id::text;
+    end if;
+    perform _basalt.auth_audit(v_id, 'user_updated_password', p ->> 'ip');
+  end if;
+  if p ? 'data' and jsonb_typeof(p -> 'data') = 'object' then
+    update auth.users
+    set raw_user_meta_data = _basalt.auth_merge_metadata(raw_user_meta_data, p -> 'data'),
+        updated_at = v_now
+    where id = v_id;
+  end if;
+  if p ? 'app_metadata' and jsonb_typeof(p -> 'app_metadata') = 'object' then
+    update auth.users
+    set raw_app_meta_data = _basalt.auth_merge_metadata(raw_app_meta_data, p -> 'app_metadata'),
+        updated_at = v_now
+    where id = v_id;
+  end if;
+  if p ? 'role' then
+    update auth.users set role = p ->> 'role', updated_at = v_now where id = v_id;
+  end if;
+  if p ? 'email' then
+    perform _basalt.auth_link_identity(v_id, 'email',
+      jsonb_build_object('sub', v_id::text, 'email', lower(p ->> 'email'),
+                         'email_verified', coalesce((p ->> 'email_confirm')::boolean, false),
+                         'phone_verified', false));
+    update auth.users
+    set email = lower(p ->> 'email'), updated_at = v_now,
+        is_anonymous = case when coalesce((p ->> 'email_confirm')::boolean, false) then false
+                            else is_anonymous end,
+        raw_app_meta_data = _basalt.auth_add_provider(raw_app_meta_data, 'email')
+    where id = v_id;
+  end if;
+  if p ? 'phone' then
+    perform _basalt.auth_link_identity(v_id, 'phone',
+      jsonb_build_object('sub', v_id::text, 'phone', p ->> 'phone',
+                         'email_verified', false,
+                         'phone_verified', coalesce((p ->> 'phone_confirm')::boolean, false)));
+    update auth.users
+    set phone = p ->> 'phone', updated_at = v_now,
+        is_anonymous = case when coalesce((p ->> 'phone_confirm')::boolean, false) then false
+                            else is_anonymous end,
+        raw_app_meta_data = _basalt.auth_add_provider(raw_app_meta_data, 'phone')
+    where id = v_id;
+  end if;
+  if coalesce((p ->> 'email_confirm')::boolean, false) then
+    update auth.users set email_confirmed_at = coalesce(email_confirmed_at, v_now)
+    where id = v_id;
+  end if;
+  if coalesce((p ->> 'phone_confirm')::boolean, false) then
+    update auth.users set phone_confirmed_at = coalesce(phone_confirmed_at, v_now)
+    where id = v_id;
+  end if;
+  if p ? 'ban_seconds' then
+    update auth.users
+    set banned_until = case when (p ->> 'ban_seconds')::bigint = 0 then null
+                            else v_now + make_interval(secs => (p ->> 'ban_seconds')::double precision) end,
+        updated_at = v_now
+    where id = v_id;
+  end if;
+  if p ? 'actor' then
+    perform _basalt.auth_audit_admin(p ->> 'actor', 'user_modified', p ->> 'ip',
+      jsonb_build_object('user_id', v_id, 'user_email', v_user.email, 'user_phone', v_user.phone));
+  else
+    perform _basalt.auth_audit(v_id, 'user_modified', p ->> 'ip');
+  end if;
+  return jsonb_build_object('user', _basalt.auth_user(v_id));
+end
+$$;
+
+-- Metadata updates merge key by key; a key set to null is removed.
+create or replace function _basalt.auth_merge_metadata(p_current jsonb, p_update jsonb)
+returns jsonb language sql immutable set search_path = pg_catalog as $$
+  select (coalesce(p_current, '{}'::jsonb) || p_update)
+    - coalesce((select array_agg(key) from jsonb_each(p_update) where value = 'null'::jsonb),
+               '{}'::text[])
+$$;
+
+create or replace function _basalt.auth_add_provider(p_app jsonb, p_provider text) returns jsonb
+language sql immutable set search_path = pg_catalog as $$
+  select coalesce(p_app, '{}'::jsonb)
+    || jsonb_build_object('provider', coalesce(p_app ->> 'provider', p_provider))
+    || jsonb_build_object('providers',
+         case when coalesce(p_app -> 'providers', '[]'::jsonb) ? p_provider
+              then p_app -> 'providers'
+              else coalesce(p_app -> 'providers', '[]'::jsonb) || to_jsonb(p_provider) end)
+$$;
+
+-- Creates the identity of a provider for a user, or updates its data.
+create or replace function _basalt.auth_link_identity(p_user_id uuid, p_provider text,
+                                                      p_data jsonb)
+returns void language plpgsql set search_path = auth, pg_catalog as $$
+begin
+  update auth.identities set identity_data = identity_data || p_data, updated_at = now()
+  where user_id = p_user_id and provider = p_provider and provider_id = p_user_id::text;
+  if not found then
+    insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at,
+                                 created_at, updated_at)
+    values (p_user_id::text, p_user_id, p_data, p_provider, now(), now(), now());
+  end if;
+end
+$$;
+
+-- POST /admin/users. p: {id?, email?, phone?, password_hash, aud, role, user_metadata,
+--   app_metadata?, email_confirm, phone_confirm, ban_seconds?, actor, ip}
+-- Returns {error: 'email_exists'|'phone_exists'|'id_exists'} or {user}.
+create or replace function _basalt.auth_admin_create_user(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_id uuid := coalesce((p ->> 'id')::uuid, gen_random_uuid());
+  v_email text := lower(nullif(p ->> 'email', ''));
+  v_phone text := nullif(p ->> 'phone', '');
+  v_aud text := p ->> 'aud';
+  v_providers jsonb := '[]'::jsonb;
+  v_now timestamptz := now();
+begin
+  if v_email is not null then
+    if exists (select 1 from auth.users where lower(email) = v_email and aud = v_aud
+               and is_sso_user = false) then
+      return jsonb_build_object('error', 'email_exists');
+    end if;
+    v_providers := v_providers || '["email"]'::jsonb;
+  end if;
+  if v_phone is not null then
+    if exists (select 1 from auth.users where phone = v_phone and aud = v_aud) then
+      return jsonb_build_object('error', 'phone_exists');
+    end if;
+    v_providers := v_providers || '["phone"]'::jsonb;
+  end if;
+  if exists (select 1 from auth.users where id = v_id) then
+    return jsonb_build_object('error', 'id_exists');
+  end if;
+  insert into auth.users (
+    instance_id, id, aud, role, email, phone, encrypted_password, raw_app_meta_data,
+    raw_user_meta_data, created_at, updated_at, is_anonymous, confirmation_token,
+    recovery_token, email_change_token_new, email_change, email_change_token_current,
+    phone_change, phone_change_token, reauthentication_token, email_confirmed_at,
+    phone_confirmed_at, banned_until)
+  values (
+    '00000000-0000-0000-0000-000000000000', v_id, v_aud,
+    coalesce(nullif(p ->> 'role', ''), 'authenticated'), v_email, v_phone,
+    coalesce(p ->> 'password_hash', ''),
+    jsonb_build_object('provider', v_providers ->> 0, 'providers', v_providers)
+      || coalesce(p -> 'app_metadata', '{}'::jsonb),
+    coalesce(p -> 'user_metadata', '{}'::jsonb), v_now, v_now, false,
+    '', '', '', '', '', '', '', '',
+    case when coalesce((p ->> 'email_confirm')::boolean, false) then v_now end,
+    case when coalesce((p ->> 'phone_confirm')::boolean, false) then v_now end,
+    case when coalesce((p ->> 'ban_seconds')::bigint, 0) > 0
+         then v_now + make_interval(secs => (p ->> 'ban_seconds')::double precision) end);
+  if v_email is not null then
+    insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at,
+                                 created_at, updated_at)
+    values (v_id::text, v_id, jsonb_build_object('sub', v_id::text, 'email', v_email,
+                                                 'email_verified', false,
+                                                 'phone_verified', false),
+            'email', v_now, v_now, v_now);
+  end if;
+  if v_phone is not null then
+    insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at,
+                                 created_at, updated_at)
+    values (v_id::text, v_id, jsonb_build_object('sub', v_id::text, 'phone', v_phone,
+                                                 'email_verified', false,
+                                                 'phone_verified', false),
+            'phone', v_now, v_now, v_now);
+  end if;
+  perform _basalt.auth_audit_admin(p ->> 'actor', 'user_signedup', p ->> 'ip',
+    jsonb_build_object('user_id', v_id, 'user_email', v_email, 'user_phone', v_phone,
+                       'provider', v_providers ->> 0));
+  return jsonb_build_object('user', _basalt.auth_user(v_id));
+end
+$$;
+
+-- GET /admin/users: one page, newest first, optionally filtered by email or name.
+create or replace function _basalt.auth_admin_list_users(p_aud text, p_page int, p_per_page int,
+                                                         p_filter text)
+returns jsonb language sql stable set search_path = auth, pg_catalog as $$
+  with matching as (
+    select u.id, u.created_at from auth.users u
+    where u.aud = p_aud
+      and (coalesce(p_filter, '') = ''
+           or u.email ilike '%' || p_filter || '%'
+           or u.raw_user_meta_data ->> 'full_name' ilike '%' || p_filter || '%')
+  )
+  select jsonb_build_object(
+    'total', (select count(*) from matching),
+    'users', coalesce((
+      select jsonb_agg(_basalt.auth_user(page.id) order by page.created_at desc, page.id)
+      from (select id, created_at from matching order by created_at desc, id
+            limit p_per_page offset (p_page - 1) * p_per_page) page), '[]'::jsonb))
+$$;
+
+-- DELETE /admin/users/{id}: hard delete (cascades), or soft delete as GoTrue does it.
+create or replace function _basalt.auth_admin_delete_user(p_user_id uuid, p_soft boolean,
+                                                          p_actor text, p_ip text)
+returns jsonb language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_user auth.users;
+begin
+  select * into v_user from auth.users where id = p_user_id for update;
+  if not found then
+    return jsonb_build_object('error', 'user_not_found');
+  end if;
+  perform _basalt.auth_audit_admin(p_actor, 'user_deleted', p_ip,
+    jsonb_build_object('user_id', v_user.id, 'user_email', v_user.email,
+                       'user_phone', v_user.phone));
+  if not p_soft then
+    delete from auth.users where id = p_user_id;
+    return '{}'::jsonb;
+  end if;
+  if v_user.deleted_at is not null then
+    return '{}'::jsonb;
+  end if;
+  -- Soft delete: the row stays (foreign keys keep pointing at it), but its addresses and
+  -- secrets are scrambled so the account can never sign in and its email can be reused.
+  update auth.users
+  set deleted_at = now(), updated_at = now(),
+      email = case when email is null then null
+                   else encode(sha256(convert_to(email || id::text, 'UTF8')), 'hex') end,
+      phone = case when phone is null then null
+                   else encode(sha256(convert_to(phone || id::text, 'UTF8')), 'hex') end,
+      encrypted_password = '', confirmation_token = '', recovery_token = '',
+      email_change_token_current = '', email_change_token_new = '', email_change = '',
+      phone_change_token = '', phone_change = '', reauthentication_token = '',
+      raw_app_meta_data = '{}'::jsonb, raw_user_meta_data = '{}'::jsonb
+  where id = p_user_id;
+  update auth.identities
+  set provider_id = encode(sha256(convert_to(provider_id || user_id::text, 'UTF8')), 'hex'),
+      identity_data = '{}'::jsonb
+  where user_id = p_user_id;
+  delete from auth.mfa_factors where user_id = p_user_id;
+  delete from auth.sessions where user_id = p_user_id;
+  delete from auth.refresh_tokens where user_id = p_user_id::text;
+  return '{}'::jsonb;
+end
+$$;
+
+revoke all on all functions in schema _basalt from public;
+grant execute on all functions in schema _basalt to supabase_auth_admin;
