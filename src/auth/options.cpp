@@ -53,6 +53,10 @@ Result<AuthOptions> auth_options(const config::Config& config, const std::string
   o.email_enabled = a.email.enable_signup;
   o.mailer_autoconfirm = !a.email.enable_confirmations;
   o.secure_password_change = a.email.secure_password_change;
+  o.double_confirm_changes = a.email.double_confirm_changes;
+  o.email_max_frequency = a.email.max_frequency;
+  o.email_otp_length = a.email.otp_length;
+  o.email_otp_expiry = a.email.otp_expiry;
   o.phone_enabled = raw.at_path("auth.sms.enable_signup").value_or(false);
   o.sms_autoconfirm = !raw.at_path("auth.sms.enable_confirmations").value_or(false);
   for (const char* p : {"twilio", "twilio_verify", "messagebird", "textlocal", "vonage"}) {

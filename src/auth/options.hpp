@@ -29,12 +29,16 @@ struct AuthOptions {
 
   bool enable_signup = true;  // [auth] enable_signup (false: disable_signup)
   bool enable_anonymous_sign_ins = false;
-  bool email_enabled = true;            // [auth.email] enable_signup: the email provider
-  bool mailer_autoconfirm = true;       // ! [auth.email] enable_confirmations
-  bool secure_password_change = false;  // [auth.email] secure_password_change
-  bool phone_enabled = false;           // [auth.sms] enable_signup
-  bool sms_autoconfirm = true;          // ! [auth.sms] enable_confirmations
-  std::string sms_provider;             // "twilio", ... or "" when none is enabled
+  bool email_enabled = true;               // [auth.email] enable_signup: the email provider
+  bool mailer_autoconfirm = true;          // ! [auth.email] enable_confirmations
+  bool secure_password_change = false;     // [auth.email] secure_password_change
+  bool double_confirm_changes = true;      // [auth.email] double_confirm_changes
+  std::string email_max_frequency = "1s";  // [auth.email] max_frequency (Go duration)
+  int email_otp_length = 6;                // [auth.email] otp_length
+  int email_otp_expiry = 3600;             // [auth.email] otp_expiry (seconds)
+  bool phone_enabled = false;              // [auth.sms] enable_signup
+  bool sms_autoconfirm = true;             // ! [auth.sms] enable_confirmations
+  std::string sms_provider;                // "twilio", ... or "" when none is enabled
 
   bool refresh_token_rotation = true;
   int refresh_token_reuse_interval = 10;  // seconds

@@ -233,6 +233,10 @@ asio::awaitable<AuthService::Reply> AuthService::route(AuthRequest& rq) {
   if (p == "/signup" && m == "POST") co_return co_await signup(rq);
   if (p == "/token" && m == "POST") co_return co_await token(rq);
   if (p == "/logout" && m == "POST") co_return co_await logout(rq);
+  if ((p == "/otp" || p == "/magiclink") && m == "POST") co_return co_await otp(rq);
+  if (p == "/recover" && m == "POST") co_return co_await recover(rq);
+  if (p == "/resend" && m == "POST") co_return co_await resend(rq);
+  if (p == "/verify" && (m == "GET" || m == "POST")) co_return co_await verify(rq);
   if (p == "/user" && m == "GET") co_return co_await get_user(rq);
   if (p == "/user" && m == "PUT") co_return co_await update_user(rq);
   if (p == "/admin" || p.starts_with("/admin/")) co_return co_await admin(rq);

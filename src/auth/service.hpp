@@ -53,6 +53,8 @@ class AuthService {
   AuthService(AuthOptions options, std::shared_ptr<db::Pool> pool, PasswordPolicy policy);
 
   boost::asio::awaitable<http::Response> handle(http::Exchange& ex);
+  // GET /basalt/v1/mail[?to=address]: the outbox (service_role only).
+  boost::asio::awaitable<http::Response> outbox(http::Exchange& ex);
 
   const AuthOptions& options() const { return options_; }
 
@@ -69,6 +71,10 @@ class AuthService {
   boost::asio::awaitable<Reply> logout(AuthRequest& rq);
   boost::asio::awaitable<Reply> get_user(AuthRequest& rq);
   boost::asio::awaitable<Reply> update_user(AuthRequest& rq);
+  boost::asio::awaitable<Reply> otp(AuthRequest& rq);
+  boost::asio::awaitable<Reply> recover(AuthRequest& rq);
+  boost::asio::awaitable<Reply> resend(AuthRequest& rq);
+  boost::asio::awaitable<Reply> verify(AuthRequest& rq);
   boost::asio::awaitable<Reply> admin(AuthRequest& rq);
   boost::asio::awaitable<Reply> admin_list_users(AuthRequest& rq);
   boost::asio::awaitable<Reply> admin_create_user(AuthRequest& rq, const std::string& actor);
@@ -91,6 +97,18 @@ class AuthService {
   boost::asio::awaitable<Reply> issue_json(std::string_view sql, const boost::json::object& arg,
                                            std::string_view method, const AuthRequest& rq);
   Result<boost::json::object> session_from(const boost::json::value& row, const AuthRequest& rq);
+  // One-time tokens by mail (links.cpp).
+  boost::asio::awaitable<Result<void>> send_email_token(const AuthRequest& rq,
+                                                        const std::string& user_id,
+                                                        const std::string& email,
+                                                        const boost::json::object& metadata,
+                                                        MailKind kind);
+  boost::asio::awaitable<Result<boost::json::value>> start_email_change(
+      const AuthRequest& rq, const std::string& user_id, const std::string& current,
+      const std::string& new_email, const boost::json::object& metadata);
+  Error link_error(const boost::json::value& row) const;
+  double max_frequency_seconds() const;
+
   // Mails (mail.cpp): a kind's configured or default template rendered for `to`, as the JSON
   // _basalt.auth_queue_mail() stores.
   Result<boost::json::object> render_mail(MailKind kind, const std::string& to,
@@ -137,6 +155,9 @@ Result<std::string> validate_email(std::string_view email);
 Result<std::string> validate_phone(std::string_view phone);
 std::string random_token(std::size_t length);  // lower-case base32, as GoTrue's
 std::string json_text(const boost::json::value& v);
+// GoTrue's token hash: hex SHA-224 of the address followed by the one-time code.
+std::string token_hash(std::string_view address, std::string_view otp);
+std::string otp_digits(int length);  // a random numeric one-time code
 // The Error for an {"error": code} row of a _basalt.auth_* function.
 Error sql_error(std::string_view code);
 // A row's {"error": code}, if it has one.

@@ -17,31 +17,6 @@ namespace json = boost::json;
 
 namespace {
 
-// GoTrue's token hash: hex SHA-224 of the address followed by the one-time code.
-std::string token_hash(std::string_view address, std::string_view otp) {
-  const std::string input = std::string(address) + std::string(otp);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(input.data(), input.size(), md, &len, EVP_sha224(), nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out;
-}
-
-std::string otp_digits(int length) {
-  std::string out;
-  const std::string hexs = random_hex(static_cast<std::size_t>(length));
-  for (int i = 0; i < length; ++i) {
-    const unsigned v = static_cast<unsigned>(std::stoul(hexs.substr(2 * i, 2), nullptr, 16));
-    out += static_cast<char>('0' + v % 10);
-  }
-  return out;
-}
-
 json::array one_element_array(const std::string& v) {
   json::array a;
   a.emplace_back(v);
@@ -134,7 +109,7 @@ asio::awaitable<AuthService::Reply> AuthService::signup(AuthRequest& rq) {
   p["password_hash"] = hash;
 
   if (!autoconfirm && provider == "email") {
-    const std::string otp = otp_digits(6);
+    const std::string otp = otp_digits(options_.email_otp_length);
     const std::string th = token_hash(email, otp);
     p["confirmation_token_hash"] = th;
     auto mail = confirmation_mail(email, data, otp, th, redirect_param(rq, redirects_));

@@ -35,6 +35,19 @@ inline constexpr std::string_view address_taken =
     " 'phone', exists(select 1 from auth.users where phone = $2 and aud = $3"
     "   and id <> $4::uuid))";
 
+inline constexpr std::string_view send_token = "SELECT _basalt.auth_send_token($1::jsonb)";
+inline constexpr std::string_view email_account = "SELECT _basalt.auth_email_account($1, $2)";
+inline constexpr std::string_view start_email_change =
+    "SELECT _basalt.auth_start_email_change($1::jsonb)";
+inline constexpr std::string_view verify = "SELECT _basalt.auth_verify($1::jsonb)";
+// The newest 100 mails of the outbox, optionally for one address.
+inline constexpr std::string_view outbox =
+    "SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'created_at', created_at, 'kind', "
+    "kind, 'to', to_address, 'subject', subject, 'body', body, 'token', token, 'token_hash', "
+    "token_hash, 'redirect_to', redirect_to, 'user_id', user_id) order by id desc), '[]'::jsonb) "
+    "FROM (SELECT * FROM _basalt.auth_outbox WHERE $1 = '' OR lower(to_address) = lower($1) "
+    "ORDER BY id DESC LIMIT 100) m";
+
 // Authentication methods (amr) as GoTrue names them.
 inline constexpr std::string_view kPassword = "password";
 inline constexpr std::string_view kAnonymous = "anonymous";

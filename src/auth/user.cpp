@@ -83,11 +83,6 @@ asio::awaitable<AuthService::Reply> AuthService::update_user(AuthRequest& rq) {
         "validation_failed",
         "Updating password of an anonymous user without an email or phone is not allowed");
   }
-  if (changing_email && !(anonymous && options_.mailer_autoconfirm)) {
-    co_return auth_error(501, "not_implemented",
-                         "Changing the email address of a permanent user needs the email change "
-                         "flow, which this version of Basalt does not have yet");
-  }
   if (changing_phone && !options_.sms_autoconfirm) {
     co_return auth_error(501, "not_implemented",
                          "Changing the phone number needs an SMS confirmation, which this "
@@ -111,8 +106,10 @@ asio::awaitable<AuthService::Reply> AuthService::update_user(AuthRequest& rq) {
     p["password_hash"] = hash;
   }
   if (auto it = b.find("data"); it != b.end() && it->value().is_object()) p["data"] = it->value();
-  if (changing_email) {
-    // An anonymous user adding an email with confirmations off: confirmed at once.
+  // An anonymous user adding an email with confirmations off is confirmed at once; everyone
+  // else confirms the new address (and, with double_confirm_changes, the old one) by mail.
+  const bool direct_email = changing_email && anonymous && options_.mailer_autoconfirm;
+  if (direct_email) {
     p["email"] = email;
     p["email_confirm"] = true;
   }
@@ -135,6 +132,16 @@ asio::awaitable<AuthService::Reply> AuthService::update_user(AuthRequest& rq) {
   auto row = co_await call_json(sql::update_user, p);
   if (!row) co_return std::move(row).error();
   if (auto code = row_error(*row)) co_return sql_error(*code);
+  if (changing_email && !direct_email) {
+    json::object metadata;
+    if (auto it = user.find("raw_user_meta_data"); it != user.end() && it->value().is_object()) {
+      metadata = it->value().as_object();
+    }
+    auto started =
+        co_await start_email_change(rq, caller->user_id, str(user, "email"), email, metadata);
+    if (!started) co_return std::move(started).error();
+    co_return json_response(200, user_json(started->as_object().at("user").as_object()));
+  }
   co_return json_response(200, user_json(row->as_object().at("user").as_object()));
 }
 

@@ -58,6 +58,11 @@ http::Router make_router(const Services& s) {
     router.add({"/auth/v1", "auth", [auth](Exchange& ex) -> boost::asio::awaitable<Response> {
                   co_return co_await auth->handle(ex);
                 }});
+    // The mail Auth kept instead of sending (no SMTP server): for developers and tests.
+    router.add(
+        {"/basalt/v1/mail", "mail", [auth](Exchange& ex) -> boost::asio::awaitable<Response> {
+           co_return co_await auth->outbox(ex);
+         }});
   } else {
     router.add({"/auth/v1", "auth", [](Exchange&) -> boost::asio::awaitable<Response> {
                   co_return not_implemented("auth");

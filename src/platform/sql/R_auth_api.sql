@@ -657,5 +657,230 @@ begin
 end
 $$;
 
+-- Sends a one-time link/code: stores its hash and the sent time, queues the mail. The
+-- address may ask again only after max_frequency seconds (GoTrue's 429).
+-- p: {user_id, kind: 'confirmation'|'recovery'|'magic_link'|'reauthentication', token_hash,
+--     relates_to, mail, max_frequency, ip}
+create or replace function _basalt.auth_send_token(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_id uuid := (p ->> 'user_id')::uuid;
+  v_user auth.users;
+  v_sent timestamptz;
+  v_column text;
+  v_type text;
+  v_wait double precision;
+begin
+  select * into v_user from auth.users where id = v_id for update;
+  if not found then
+    return jsonb_build_object('error', 'user_not_found');
+  end if;
+  if p ->> 'kind' = 'confirmation' then
+    v_sent := v_user.confirmation_sent_at; v_column := 'confirmation_sent_at';
+    v_type := 'confirmation_token';
+  elsif p ->> 'kind' = 'reauthentication' then
+    v_sent := v_user.reauthentication_sent_at; v_column := 'reauthentication_sent_at';
+    v_type := 'reauthentication_token';
+  else
+    v_sent := v_user.recovery_sent_at; v_column := 'recovery_sent_at';
+    v_type := 'recovery_token';
+  end if;
+  v_wait := extract(epoch from (v_sent + make_interval(secs => coalesce((p ->> 'max_frequency')::double precision, 0)) - now()));
+  if v_sent is not null and v_wait > 0 then
+    return jsonb_build_object('error', 'over_email_send_rate_limit', 'seconds', ceil(v_wait));
+  end if;
+  perform _basalt.auth_set_one_time_token(v_id, v_type, p ->> 'token_hash', p ->> 'relates_to');
+  execute format('update auth.users set %I = now() where id = $1', v_column) using v_id;
+  if p ->> 'kind' in ('recovery', 'magic_link') then
+    perform _basalt.auth_audit(v_id, 'user_recovery_requested', p ->> 'ip');
+  elsif p ->> 'kind' = 'reauthentication' then
+    perform _basalt.auth_audit(v_id, 'user_reauthenticate_requested', p ->> 'ip');
+  else
+    perform _basalt.auth_audit(v_id, 'user_confirmation_requested', p ->> 'ip',
+                               jsonb_build_object('provider', 'email'));
+  end if;
+  perform _basalt.auth_queue_mail(v_id, p -> 'mail');
+  return '{}'::jsonb;
+end
+$$;
+
+-- The account behind an email address (for /otp, /recover, /resend): {id, confirmed} or null.
+create or replace function _basalt.auth_email_account(p_email text, p_aud text) returns jsonb
+language sql stable set search_path = auth, pg_catalog as $$
+  select jsonb_build_object('id', u.id, 'confirmed', u.email_confirmed_at is not null,
+                            'email_change', coalesce(u.email_change, ''),
+                            'metadata', coalesce(u.raw_user_meta_data, '{}'::jsonb))
+  from auth.users u
+  where lower(u.email) = lower(p_email) and u.aud = p_aud and u.is_sso_user = false
+  limit 1
+$$;
+
+-- Starts an email change: the new address (and, with double confirmation, the current one)
+-- each get a code. p: {user_id, new_email, token_hash_new, token_hash_current?, mails: [...],
+-- max_frequency, ip}
+create or replace function _basalt.auth_start_email_change(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_id uuid := (p ->> 'user_id')::uuid;
+  v_user auth.users;
+  v_wait double precision;
+  v_mail jsonb;
+begin
+  select * into v_user from auth.users where id = v_id for update;
+  v_wait := extract(epoch from (v_user.email_change_sent_at
+            + make_interval(secs => coalesce((p ->> 'max_frequency')::double precision, 0)) - now()));
+  if v_user.email_change_sent_at is not null and v_wait > 0 then
+    return jsonb_build_object('error', 'over_email_send_rate_limit', 'seconds', ceil(v_wait));
+  end if;
+  update auth.users
+  set email_change = lower(p ->> 'new_email'),
+      email_change_token_new = p ->> 'token_hash_new',
+      email_change_token_current = coalesce(p ->> 'token_hash_current', ''),
+      email_change_confirm_status = 0,
+      email_change_sent_at = now(), updated_at = now()
+  where id = v_id;
+  delete from auth.one_time_tokens where user_id = v_id
+    and token_type in ('email_change_token_new', 'email_change_token_current');
+  insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to, created_at,
+                                    updated_at)
+  values (gen_random_uuid(), v_id, 'email_change_token_new', p ->> 'token_hash_new',
+          lower(p ->> 'new_email'), now(), now());
+  if p ? 'token_hash_current' then
+    insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to,
+                                      created_at, updated_at)
+    values (gen_random_uuid(), v_id, 'email_change_token_current', p ->> 'token_hash_current',
+            coalesce(v_user.email, ''), now(), now());
+  end if;
+  for v_mail in select * from jsonb_array_elements(coalesce(p -> 'mails', '[]'::jsonb)) loop
+    perform _basalt.auth_queue_mail(v_id, v_mail);
+  end loop;
+  perform _basalt.auth_audit(v_id, 'user_modified', p ->> 'ip');
+  return jsonb_build_object('user', _basalt.auth_user(v_id));
+end
+$$;
+
+-- POST/GET /verify: checks a one-time token and applies what it confirms, then starts a
+-- session. p: {type, token_hash, email? (code form), aud, otp_expiry, double_confirm,
+-- refresh_token, ip, user_agent}. Returns {error, message?}, {single_confirmation: true} or
+-- {user, session, refresh_token, type}.
+create or replace function _basalt.auth_verify(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_type text := p ->> 'type';
+  v_hash text := p ->> 'token_hash';
+  v_email text := lower(nullif(p ->> 'email', ''));
+  v_by_link boolean := v_email is null;
+  v_expired_msg text;
+  v_user auth.users;
+  v_sent timestamptz;
+  v_exp interval := make_interval(secs => (p ->> 'otp_expiry')::double precision);
+  v_ok boolean := false;
+begin
+  v_expired_msg := case when v_by_link then 'Email link is invalid or has expired'
+                        else 'Token has expired or is invalid' end;
+  if v_by_link then
+    select * into v_user from auth.users u where
+      case v_type
+        when 'email' then u.confirmation_token = v_hash or u.recovery_token = v_hash
+        when 'signup' then u.confirmation_token = v_hash
+        when 'invite' then u.confirmation_token = v_hash
+        when 'recovery' then u.recovery_token = v_hash
+        when 'magiclink' then u.recovery_token = v_hash
+        when 'email_change' then u.email_change_token_current = v_hash
+                                 or u.email_change_token_new = v_hash
+        else false end
+    limit 1 for update;
+  elsif v_type = 'email_change' then
+    select * into v_user from auth.users u
+    where u.aud = p ->> 'aud' and (lower(u.email) = v_email or lower(u.email_change) = v_email)
+      and (u.email_change_token_current = v_hash or u.email_change_token_new = v_hash)
+    limit 1 for update;
+  else
+    select * into v_user from auth.users u
+    where lower(u.email) = v_email and u.aud = p ->> 'aud' and u.is_sso_user = false
+    limit 1 for update;
+  end if;
+  if v_user.id is null then
+    return jsonb_build_object('error', 'otp_expired', 'message', v_expired_msg);
+  end if;
+  if v_user.banned_until is not null and v_user.banned_until > now() then
+    return jsonb_build_object('error', 'user_banned_verify');
+  end if;
+
+  -- Which token matched decides the kind (an email OTP is a sign-up or a magic link).
+  if v_type in ('email', 'signup', 'invite')
+     and v_user.confirmation_token = v_hash and v_hash <> '' then
+    v_sent := v_user.confirmation_sent_at;
+    if v_type = 'email' then v_type := 'signup'; end if;
+    v_ok := true;
+  elsif v_type in ('email', 'recovery', 'magiclink')
+        and v_user.recovery_token = v_hash and v_hash <> '' then
+    v_sent := v_user.recovery_sent_at;
+    if v_type = 'email' then v_type := 'magiclink'; end if;
+    v_ok := true;
+  elsif v_type = 'email_change' and v_hash <> ''
+        and (v_user.email_change_token_current = v_hash or v_user.email_change_token_new = v_hash) then
+    v_sent := v_user.email_change_sent_at;
+    v_ok := true;
+  end if;
+  if not v_ok or v_sent is null or v_sent + v_exp < now() then
+    return jsonb_build_object('error', 'otp_expired', 'message', v_expired_msg);
+  end if;
+
+  if v_type in ('signup', 'invite') then
+    perform _basalt.auth_audit(v_user.id, 'user_signedup', p ->> 'ip',
+                               jsonb_build_object('provider', 'email'));
+    update auth.users set email_confirmed_at = coalesce(email_confirmed_at, now()),
+                          confirmation_token = '', updated_at = now()
+    where id = v_user.id;
+    delete from auth.one_time_tokens where user_id = v_user.id
+      and token_type = 'confirmation_token';
+    update auth.identities
+    set identity_data = identity_data || '{"email_verified": true}'::jsonb, updated_at = now()
+    where user_id = v_user.id and email = lower(v_user.email);
+  elsif v_type in ('recovery', 'magiclink') then
+    update auth.users set recovery_token = '', updated_at = now() where id = v_user.id;
+    delete from auth.one_time_tokens where user_id = v_user.id and token_type = 'recovery_token';
+    if v_user.email_confirmed_at is null then
+      perform _basalt.auth_audit(v_user.id, 'user_signedup', p ->> 'ip',
+                                 jsonb_build_object('provider', 'email'));
+      update auth.users set email_confirmed_at = now() where id = v_user.id;
+    else
+      perform _basalt.auth_audit(v_user.id, 'login', p ->> 'ip');
+    end if;
+  else
+    -- email_change: with double confirmation both addresses must confirm.
+    if (p ->> 'double_confirm')::boolean and v_user.email_change_token_current <> ''
+       and v_user.email_change_confirm_status = 0 then
+      if v_user.email_change_token_current = v_hash then
+        update auth.users set email_change_token_current = '', email_change_confirm_status = 1
+        where id = v_user.id;
+      else
+        update auth.users set email_change_token_new = '', email_change_confirm_status = 1
+        where id = v_user.id;
+      end if;
+      return jsonb_build_object('single_confirmation', true);
+    end if;
+    perform _basalt.auth_audit(v_user.id, 'user_modified', p ->> 'ip');
+    update auth.users
+    set email = lower(email_change), email_change = '', email_change_token_new = '',
+        email_change_token_current = '', email_change_confirm_status = 0,
+        email_confirmed_at = now(), is_anonymous = false, updated_at = now(),
+        raw_app_meta_data = _basalt.auth_add_provider(raw_app_meta_data, 'email')
+    where id = v_user.id;
+    delete from auth.one_time_tokens where user_id = v_user.id
+      and token_type in ('email_change_token_new', 'email_change_token_current');
+    perform _basalt.auth_link_identity(v_user.id, 'email',
+      jsonb_build_object('sub', v_user.id::text, 'email', lower(v_user.email_change),
+                         'email_verified', true, 'phone_verified', false));
+  end if;
+
+  return _basalt.auth_start_session(jsonb_build_object(
+           'user_id', v_user.id, 'method', 'otp', 'refresh_token', p ->> 'refresh_token',
+           'ip', p ->> 'ip', 'user_agent', p ->> 'user_agent'))
+         || jsonb_build_object('type', v_type);
+end
+$$;
+
 revoke all on all functions in schema _basalt from public;
 grant execute on all functions in schema _basalt to supabase_auth_admin;

@@ -367,3 +367,168 @@ describe('supabase-js auth with a custom access token hook and no reuse interval
     assert.notEqual(after.error, null, 'the whole token family is revoked');
   });
 });
+
+describe('supabase-js auth with email confirmations (mail read from the outbox)', () => {
+  let basalt;
+  const client = () => createClient(basalt.url, basalt.anonKey, quiet);
+  // The newest mail Basalt kept for `to` (GET /basalt/v1/mail, service_role only).
+  const mails = async (to) => {
+    const res = await fetch(`${basalt.url}/basalt/v1/mail?to=${encodeURIComponent(to)}`, {
+      headers: { Authorization: `Bearer ${basalt.serviceRoleKey}` },
+    });
+    assert.equal(res.status, 200);
+    return res.json();
+  };
+
+  before(async () => {
+    basalt = await startBasalt({
+      migrations: { '20240101000000_app.sql': MIGRATION },
+      config:
+        '[auth]\nsite_url = "http://localhost:3000"\n' +
+        'additional_redirect_urls = ["http://localhost:3000/**"]\n\n' +
+        '[auth.email]\nenable_confirmations = true\nmax_frequency = "60s"\n',
+    });
+  });
+  after(async () => {
+    await basalt?.stop();
+  });
+
+  test('signUp sends a confirmation; the code confirms and signs in', async () => {
+    const c = client();
+    const up = await c.auth.signUp({
+      email: 'jo@example.com',
+      password: 'jo password',
+      options: { data: { full_name: 'Jo' } },
+    });
+    assert.equal(up.error, null);
+    assert.equal(up.data.session, null);
+    assert.equal(up.data.user.email_confirmed_at, undefined);
+    assert.ok(up.data.user.confirmation_sent_at);
+
+    const early = await client().auth.signInWithPassword({ email: 'jo@example.com', password: 'jo password' });
+    assert.equal(early.error.code, 'email_not_confirmed');
+
+    const [mail] = await mails('jo@example.com');
+    assert.equal(mail.kind, 'confirmation');
+    assert.match(mail.body, new RegExp(`token=${mail.token_hash}&amp;type=signup`));
+    assert.match(mail.token, /^[0-9]{6}$/);
+
+    const wrong = await c.auth.verifyOtp({ email: 'jo@example.com', token: '000000', type: 'email' });
+    if (mail.token !== '000000') assert.equal(wrong.error.code, 'otp_expired');
+    const ok = await c.auth.verifyOtp({ email: 'jo@example.com', token: mail.token, type: 'email' });
+    assert.equal(ok.error, null);
+    assert.ok(ok.data.session.access_token);
+    assert.ok(ok.data.user.email_confirmed_at);
+    assert.equal(claimsOf(ok.data.session.access_token).amr[0].method, 'otp');
+    const again = await c.auth.verifyOtp({ email: 'jo@example.com', token: mail.token, type: 'email' });
+    assert.equal(again.error.code, 'otp_expired', 'a code works once');
+    const now = await client().auth.signInWithPassword({ email: 'jo@example.com', password: 'jo password' });
+    assert.equal(now.error, null);
+  });
+
+  test('the link in the mail redirects to the app with the session in the fragment', async () => {
+    await client().auth.signUp({
+      email: 'kim@example.com',
+      password: 'kim password',
+      options: { emailRedirectTo: 'http://localhost:3000/welcome' },
+    });
+    const [mail] = await mails('kim@example.com');
+    assert.equal(mail.redirect_to, 'http://localhost:3000/welcome');
+    const link = `${basalt.url}/auth/v1/verify?token=${mail.token_hash}&type=signup&redirect_to=${encodeURIComponent(mail.redirect_to)}`;
+    const res = await fetch(link, { redirect: 'manual' });
+    assert.equal(res.status, 303);
+    const location = new URL(res.headers.get('location'));
+    assert.equal(location.origin + location.pathname, 'http://localhost:3000/welcome');
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    assert.equal(fragment.get('type'), 'signup');
+    assert.equal(fragment.get('token_type'), 'bearer');
+    assert.equal(claimsOf(fragment.get('access_token')).email, 'kim@example.com');
+
+    // Used once: the same link now redirects with an error.
+    const reused = await fetch(link, { redirect: 'manual' });
+    const failed = new URLSearchParams(new URL(reused.headers.get('location')).hash.slice(1));
+    assert.equal(failed.get('error_code'), 'otp_expired');
+
+    // A redirect outside the allow-list falls back to site_url.
+    await client().auth.signUp({
+      email: 'lee@example.com',
+      password: 'lee password',
+      options: { emailRedirectTo: 'https://evil.example/steal' },
+    });
+    assert.equal((await mails('lee@example.com'))[0].redirect_to, 'http://localhost:3000');
+  });
+
+  test('magic link / email OTP sign-in, and signups refused when create_user is false', async () => {
+    const denied = await client().auth.signInWithOtp({
+      email: 'nobody@example.com',
+      options: { shouldCreateUser: false },
+    });
+    assert.equal(denied.error.code, 'otp_disabled');
+
+    await createClient(basalt.url, basalt.serviceRoleKey, quiet).auth.admin.createUser({
+      email: 'max@example.com',
+      password: 'max password',
+      email_confirm: true,
+    });
+    const sent = await client().auth.signInWithOtp({ email: 'max@example.com' });
+    assert.equal(sent.error, null);
+    const [mail] = await mails('max@example.com');
+    assert.equal(mail.kind, 'magic_link');
+    const c = client();
+    const ok = await c.auth.verifyOtp({ token_hash: mail.token_hash, type: 'magiclink' });
+    assert.equal(ok.error, null);
+    assert.equal(ok.data.user.email, 'max@example.com');
+  });
+
+  test('password recovery: mail, code, new password; repeated requests are rate limited', async () => {
+    const service = createClient(basalt.url, basalt.serviceRoleKey, quiet);
+    await service.auth.admin.createUser({ email: 'ned@example.com', password: 'old password', email_confirm: true });
+    const unknown = await client().auth.resetPasswordForEmail('nobody-here@example.com');
+    assert.equal(unknown.error, null, 'no account: same answer');
+
+    assert.equal((await client().auth.resetPasswordForEmail('ned@example.com')).error, null);
+    const again = await client().auth.resetPasswordForEmail('ned@example.com');
+    assert.equal(again.error.status, 429);
+    assert.equal(again.error.code, 'over_email_send_rate_limit');
+
+    const [mail] = await mails('ned@example.com');
+    assert.equal(mail.kind, 'recovery');
+    const c = client();
+    const ok = await c.auth.verifyOtp({ email: 'ned@example.com', token: mail.token, type: 'recovery' });
+    assert.equal(ok.error, null);
+    assert.equal((await c.auth.updateUser({ password: 'new password' })).error, null);
+    const signedIn = await client().auth.signInWithPassword({ email: 'ned@example.com', password: 'new password' });
+    assert.equal(signedIn.error, null);
+  });
+
+  test('changing the email confirms both addresses', async () => {
+    const service = createClient(basalt.url, basalt.serviceRoleKey, quiet);
+    await service.auth.admin.createUser({ email: 'oli@example.com', password: 'oli password', email_confirm: true });
+    const c = client();
+    await c.auth.signInWithPassword({ email: 'oli@example.com', password: 'oli password' });
+    const changed = await c.auth.updateUser({ email: 'oliver@example.com' });
+    assert.equal(changed.error, null);
+    assert.equal(changed.data.user.email, 'oli@example.com');
+    assert.equal(changed.data.user.new_email, 'oliver@example.com');
+
+    const [toNew] = await mails('oliver@example.com');
+    const [toOld] = await mails('oli@example.com');
+    assert.equal(toNew.kind, 'email_change');
+    assert.equal(toOld.kind, 'email_change');
+    const first = await client().auth.verifyOtp({ token_hash: toNew.token_hash, type: 'email_change' });
+    assert.equal(first.error, null);
+    assert.equal(first.data.session, null, 'one of two confirmations');
+    const second = await client().auth.verifyOtp({ token_hash: toOld.token_hash, type: 'email_change' });
+    assert.equal(second.error, null);
+    assert.equal(second.data.user.email, 'oliver@example.com');
+    const signedIn = await client().auth.signInWithPassword({ email: 'oliver@example.com', password: 'oli password' });
+    assert.equal(signedIn.error, null);
+  });
+
+  test('the outbox is for the service role only', async () => {
+    const res = await fetch(`${basalt.url}/basalt/v1/mail`, {
+      headers: { Authorization: `Bearer ${basalt.anonKey}` },
+    });
+    assert.equal(res.status, 403);
+  });
+});
