@@ -212,6 +212,17 @@ asio::awaitable<AuthService::Reply> AuthService::admin_user(AuthRequest& rq,
     }
     co_return json_response(200, factors);
   }
+  if (tail.starts_with("/factors/") && rq.method == "DELETE") {
+    const std::string factor_id = tail.substr(9);
+    if (!is_uuid(factor_id)) co_return not_found("validation_failed", "factor_id must be an UUID");
+    const std::string admin_flag = "true";
+    const std::string no_aal;
+    std::vector<db::Param> params{id, factor_id, no_aal, admin_flag, rq.ip};
+    auto r = co_await call(sql::mfa_unenroll, std::move(params));
+    if (!r) co_return std::move(r).error();
+    if (auto code = row_error(*r)) co_return not_found("mfa_factor_not_found", "Factor not found");
+    co_return json_response(200, *r);
+  }
   if (!tail.empty()) co_return not_found("not_found", "Not Found");
 
   if (rq.method == "GET") co_return json_response(200, user_json(user));

@@ -57,6 +57,10 @@ Result<AuthOptions> auth_options(const config::Config& config, const std::string
   o.email_max_frequency = a.email.max_frequency;
   o.email_otp_length = a.email.otp_length;
   o.email_otp_expiry = a.email.otp_expiry;
+  o.mfa_totp_enroll = raw.at_path("auth.mfa.totp.enroll_enabled").value_or(false);
+  o.mfa_totp_verify = raw.at_path("auth.mfa.totp.verify_enabled").value_or(false);
+  o.mfa_max_enrolled_factors =
+      static_cast<int>(raw.at_path("auth.mfa.max_enrolled_factors").value_or<std::int64_t>(10));
   o.phone_enabled = raw.at_path("auth.sms.enable_signup").value_or(false);
   o.sms_autoconfirm = !raw.at_path("auth.sms.enable_confirmations").value_or(false);
   for (const char* p : {"twilio", "twilio_verify", "messagebird", "textlocal", "vonage"}) {

@@ -36,6 +36,10 @@ struct AuthOptions {
   std::string email_max_frequency = "1s";  // [auth.email] max_frequency (Go duration)
   int email_otp_length = 6;                // [auth.email] otp_length
   int email_otp_expiry = 3600;             // [auth.email] otp_expiry (seconds)
+  bool mfa_totp_enroll = false;            // [auth.mfa.totp] enroll_enabled
+  bool mfa_totp_verify = false;            // [auth.mfa.totp] verify_enabled
+  int mfa_max_enrolled_factors = 10;       // [auth.mfa] max_enrolled_factors
+  int mfa_challenge_expiry = 300;          // seconds a challenge stays valid
   bool phone_enabled = false;              // [auth.sms] enable_signup
   bool sms_autoconfirm = true;             // ! [auth.sms] enable_confirmations
   std::string sms_provider;                // "twilio", ... or "" when none is enabled

@@ -239,6 +239,7 @@ asio::awaitable<AuthService::Reply> AuthService::route(AuthRequest& rq) {
   if (p == "/verify" && (m == "GET" || m == "POST")) co_return co_await verify(rq);
   if (p == "/user" && m == "GET") co_return co_await get_user(rq);
   if (p == "/user" && m == "PUT") co_return co_await update_user(rq);
+  if (p == "/factors" || p.starts_with("/factors/")) co_return co_await factors(rq);
   if (p == "/admin" || p.starts_with("/admin/")) co_return co_await admin(rq);
   co_return not_found("not_found", "Not Found");  // GoTrue's 404 for unknown routes
 }

@@ -75,6 +75,7 @@ class AuthService {
   boost::asio::awaitable<Reply> recover(AuthRequest& rq);
   boost::asio::awaitable<Reply> resend(AuthRequest& rq);
   boost::asio::awaitable<Reply> verify(AuthRequest& rq);
+  boost::asio::awaitable<Reply> factors(AuthRequest& rq);  // /factors[/{id}[/...]]
   boost::asio::awaitable<Reply> admin(AuthRequest& rq);
   boost::asio::awaitable<Reply> admin_list_users(AuthRequest& rq);
   boost::asio::awaitable<Reply> admin_create_user(AuthRequest& rq, const std::string& actor);

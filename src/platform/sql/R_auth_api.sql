@@ -882,5 +882,151 @@ begin
 end
 $$;
 
+-- MFA: enrol a TOTP factor. p: {user_id, friendly_name, secret, factor_type, max_factors,
+-- session_aal, ip}. Returns {error} or {id}.
+create or replace function _basalt.auth_mfa_enroll(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_user uuid := (p ->> 'user_id')::uuid;
+  v_id uuid := gen_random_uuid();
+  v_count int;
+  v_verified int;
+begin
+  perform 1 from auth.users where id = v_user for update;
+  -- Unverified factors older than a day are abandoned enrolments.
+  delete from auth.mfa_factors
+  where user_id = v_user and status = 'unverified' and created_at < now() - interval '1 day';
+  if exists (select 1 from auth.mfa_factors where user_id = v_user
+             and coalesce(friendly_name, '') = coalesce(p ->> 'friendly_name', '')) then
+    return jsonb_build_object('error', 'mfa_factor_name_conflict');
+  end if;
+  select count(*), count(*) filter (where status = 'verified') into v_count, v_verified
+  from auth.mfa_factors where user_id = v_user;
+  if v_count >= (p ->> 'max_factors')::int then
+    return jsonb_build_object('error', 'too_many_enrolled_mfa_factors');
+  end if;
+  if v_verified > 0 and coalesce(p ->> 'session_aal', '') <> 'aal2' then
+    return jsonb_build_object('error', 'insufficient_aal_enroll');
+  end if;
+  insert into auth.mfa_factors (id, user_id, friendly_name, factor_type, status, created_at,
+                                updated_at, secret)
+  values (v_id, v_user, p ->> 'friendly_name', (p ->> 'factor_type')::auth.factor_type,
+          'unverified', now(), now(), p ->> 'secret');
+  perform _basalt.auth_audit(v_user, 'factor_in_progress', p ->> 'ip',
+                             jsonb_build_object('factor_id', v_id));
+  return jsonb_build_object('id', v_id);
+end
+$$;
+
+-- MFA: a challenge against one of the user's factors. Returns {error} or {id, created_at}.
+create or replace function _basalt.auth_mfa_challenge(p_user_id uuid, p_factor_id uuid, p_ip text)
+returns jsonb language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_id uuid := gen_random_uuid();
+  v_type text;
+begin
+  select factor_type::text into v_type from auth.mfa_factors
+  where id = p_factor_id and user_id = p_user_id for update;
+  if not found then
+    return jsonb_build_object('error', 'mfa_factor_not_found');
+  end if;
+  insert into auth.mfa_challenges (id, factor_id, created_at, ip_address)
+  values (v_id, p_factor_id, now(), coalesce(nullif(p_ip, ''), '0.0.0.0')::inet);
+  update auth.mfa_factors set last_challenged_at = now() where id = p_factor_id;
+  perform _basalt.auth_audit(p_user_id, 'challenge_created', p_ip,
+                             jsonb_build_object('factor_id', p_factor_id, 'challenge_id', v_id));
+  return jsonb_build_object('id', v_id, 'type', v_type,
+                            'created_at', floor(extract(epoch from now()))::bigint);
+end
+$$;
+
+-- MFA: what verifying a challenge needs (the factor's secret stays in the database layer
+-- until this call). Returns {error} or {secret, status, created_at, ip, verified}.
+create or replace function _basalt.auth_mfa_challenge_state(p_user_id uuid, p_factor_id uuid,
+                                                            p_challenge_id uuid)
+returns jsonb language sql stable set search_path = auth, pg_catalog as $$
+  select coalesce(
+    (select jsonb_build_object(
+       'secret', f.secret, 'status', f.status, 'factor_type', f.factor_type,
+       'created_at', floor(extract(epoch from c.created_at))::bigint,
+       'ip', host(c.ip_address), 'verified', c.verified_at is not null)
+     from auth.mfa_factors f join auth.mfa_challenges c on c.factor_id = f.id
+     where f.id = p_factor_id and f.user_id = p_user_id and c.id = p_challenge_id),
+    jsonb_build_object('error', 'mfa_challenge_not_found'))
+$$;
+
+-- MFA: the code was right. Marks challenge and factor verified, raises the session to aal2
+-- with a 'totp' amr claim and a fresh refresh token, ends the user's other aal1 sessions and
+-- drops other unverified factors of the type. p: {user_id, factor_id, challenge_id,
+-- session_id, refresh_token, ip, user_agent}. Returns {user, session, refresh_token}.
+create or replace function _basalt.auth_mfa_verified(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_user uuid := (p ->> 'user_id')::uuid;
+  v_factor uuid := (p ->> 'factor_id')::uuid;
+  v_session uuid := (p ->> 'session_id')::uuid;
+  v_parent text;
+  v_type auth.factor_type;
+begin
+  perform _basalt.auth_audit(v_user, 'verification_attempted', p ->> 'ip',
+    jsonb_build_object('factor_id', v_factor, 'challenge_id', p ->> 'challenge_id',
+                       'factor_type', 'totp'));
+  update auth.mfa_challenges set verified_at = now() where id = (p ->> 'challenge_id')::uuid;
+  update auth.mfa_factors set status = 'verified', updated_at = now()
+  where id = v_factor returning factor_type into v_type;
+  insert into auth.mfa_amr_claims (id, session_id, created_at, updated_at, authentication_method)
+  values (gen_random_uuid(), v_session, now(), now(), 'totp')
+  on conflict on constraint mfa_amr_claims_session_id_authentication_method_pkey
+  do update set updated_at = excluded.updated_at;
+  update auth.sessions set aal = 'aal2', factor_id = v_factor, updated_at = now()
+  where id = v_session;
+  select token into v_parent from auth.refresh_tokens
+  where session_id = v_session and revoked = false order by id desc limit 1;
+  update auth.refresh_tokens set revoked = true, updated_at = now()
+  where session_id = v_session and revoked = false;
+  insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at,
+                                   parent, session_id)
+  values ('00000000-0000-0000-0000-000000000000', p ->> 'refresh_token', v_user::text, false,
+          now(), now(), v_parent, v_session);
+  delete from auth.sessions where user_id = v_user and id <> v_session
+    and coalesce(aal, 'aal1') < 'aal2';
+  delete from auth.mfa_factors where user_id = v_user and id <> v_factor
+    and status = 'unverified' and factor_type = v_type;
+  return jsonb_build_object('user', _basalt.auth_user(v_user),
+                            'session', _basalt.auth_session(v_session),
+                            'refresh_token', p ->> 'refresh_token');
+end
+$$;
+
+-- MFA: remove a factor (the user's own, or any with p_admin). Sessions it raised fall back to
+-- aal1. Returns {error} or {id}.
+create or replace function _basalt.auth_mfa_unenroll(p_user_id uuid, p_factor_id uuid,
+                                                     p_session_aal text, p_admin boolean,
+                                                     p_ip text)
+returns jsonb language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_status auth.factor_status;
+begin
+  select status into v_status from auth.mfa_factors
+  where id = p_factor_id and user_id = p_user_id for update;
+  if not found then
+    return jsonb_build_object('error', 'mfa_factor_not_found');
+  end if;
+  if not p_admin and v_status = 'verified' and coalesce(p_session_aal, '') <> 'aal2' then
+    return jsonb_build_object('error', 'insufficient_aal_unenroll');
+  end if;
+  perform _basalt.auth_audit(p_user_id, case when p_admin then 'factor_deleted'
+                                             else 'factor_unenrolled' end, p_ip,
+                             jsonb_build_object('factor_id', p_factor_id));
+  delete from auth.mfa_amr_claims c using auth.sessions s
+  where c.session_id = s.id and s.factor_id = p_factor_id
+    and c.authentication_method in ('totp', 'mfa/phone', 'mfa/webauthn');
+  update auth.sessions set aal = 'aal1', factor_id = null, updated_at = now()
+  where factor_id = p_factor_id;
+  delete from auth.mfa_factors where id = p_factor_id;
+  return jsonb_build_object('id', p_factor_id);
+end
+$$;
+
 revoke all on all functions in schema _basalt from public;
 grant execute on all functions in schema _basalt to supabase_auth_admin;

@@ -3,6 +3,7 @@
 // detection, sign-out scopes, user updates, anonymous users, admin user management, RLS with
 // the issued tokens, and a custom access token hook.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@supabase/supabase-js';
 import { startBasalt } from '../lib/basalt.js';
@@ -530,5 +531,100 @@ describe('supabase-js auth with email confirmations (mail read from the outbox)'
       headers: { Authorization: `Bearer ${basalt.anonKey}` },
     });
     assert.equal(res.status, 403);
+  });
+});
+
+// RFC 6238 TOTP (SHA-1, 6 digits, 30 s) computed the way an authenticator app does.
+function totpCode(secretBase32, now = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secretBase32.replace(/=+$/, '')) {
+    bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.alloc(Math.floor(bits.length / 8));
+  for (let i = 0; i < key.length; i++) key[i] = parseInt(bits.slice(i * 8, i * 8 + 8), 2);
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
+  const h = crypto.createHmac('sha1', key).update(counter).digest();
+  const o = h[19] & 0xf;
+  const code = (((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1e6;
+  return String(code).padStart(6, '0');
+}
+
+describe('supabase-js auth MFA (TOTP)', () => {
+  let basalt;
+  const client = () => createClient(basalt.url, basalt.anonKey, quiet);
+  before(async () => {
+    basalt = await startBasalt({
+      config:
+        '[auth]\nsite_url = "http://localhost:3000"\n\n' +
+        '[auth.mfa.totp]\nenroll_enabled = true\nverify_enabled = true\n',
+    });
+  });
+  after(async () => {
+    await basalt?.stop();
+  });
+
+  test('enroll, challenge and verify raise the session to aal2; unenroll needs aal2', async () => {
+    const c = client();
+    await c.auth.signUp({ email: 'pat@example.com', password: 'pat password' });
+    const enrolled = await c.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'phone app' });
+    assert.equal(enrolled.error, null);
+    assert.equal(enrolled.data.type, 'totp');
+    assert.equal(enrolled.data.friendly_name, 'phone app');
+    assert.match(enrolled.data.totp.uri, /^otpauth:\/\/totp\/localhost:3000:pat@example\.com\?.*issuer=localhost:3000/);
+    assert.match(enrolled.data.totp.qr_code, /^data:image\/svg\+xml;utf-8,(<\?xml[^>]*>\s*)?<svg/);
+    const factorId = enrolled.data.id;
+    const secret = enrolled.data.totp.secret;
+
+    const dup = await c.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'phone app' });
+    assert.equal(dup.error.code, 'mfa_factor_name_conflict');
+
+    const challenge = await c.auth.mfa.challenge({ factorId });
+    assert.equal(challenge.error, null);
+    assert.ok(challenge.data.expires_at > Date.now() / 1000);
+    const wrong = await c.auth.mfa.verify({ factorId, challengeId: challenge.data.id, code: '000000' });
+    if (totpCode(secret) !== '000000') assert.equal(wrong.error.code, 'mfa_verification_failed');
+
+    const verified = await c.auth.mfa.verify({
+      factorId,
+      challengeId: challenge.data.id,
+      code: totpCode(secret),
+    });
+    assert.equal(verified.error, null);
+    const claims = claimsOf(verified.data.access_token);
+    assert.equal(claims.aal, 'aal2');
+    assert.deepEqual(claims.amr.map((a) => a.method).sort(), ['password', 'totp']);
+
+    const aal = await c.auth.mfa.getAuthenticatorAssuranceLevel();
+    assert.equal(aal.data.currentLevel, 'aal2');
+    assert.equal(aal.data.nextLevel, 'aal2');
+    const list = await c.auth.mfa.listFactors();
+    assert.equal(list.data.totp.length, 1);
+    assert.equal(list.data.totp[0].status, 'verified');
+
+    // A fresh password sign-in is aal1 with aal2 available, and cannot remove the factor.
+    const other = client();
+    await other.auth.signInWithPassword({ email: 'pat@example.com', password: 'pat password' });
+    const lower = await other.auth.mfa.getAuthenticatorAssuranceLevel();
+    assert.equal(lower.data.currentLevel, 'aal1');
+    assert.equal(lower.data.nextLevel, 'aal2');
+    const refused = await other.auth.mfa.unenroll({ factorId });
+    assert.equal(refused.error.code, 'insufficient_aal');
+
+    const removed = await c.auth.mfa.unenroll({ factorId });
+    assert.equal(removed.error, null);
+    assert.equal((await c.auth.mfa.listFactors()).data.all.length, 0);
+  });
+
+  test('a used challenge cannot be verified twice', async () => {
+    const c = client();
+    await c.auth.signUp({ email: 'quinn@example.com', password: 'quinn password' });
+    const { data: f } = await c.auth.mfa.enroll({ factorType: 'totp' });
+    const { data: ch } = await c.auth.mfa.challenge({ factorId: f.id });
+    const code = totpCode(f.totp.secret);
+    assert.equal((await c.auth.mfa.verify({ factorId: f.id, challengeId: ch.id, code })).error, null);
+    const again = await c.auth.mfa.verify({ factorId: f.id, challengeId: ch.id, code });
+    assert.equal(again.error.code, 'mfa_challenge_expired');
   });
 });

@@ -121,26 +121,19 @@ describe('supabase-js through the gateway', () => {
     assert.deepEqual({ ...error }, INVALID_KEY);
   });
 
-  test('supabase.auth calls reach /auth/v1 (501 in the Auth error shape)', async () => {
+  test('supabase.auth calls pass the gateway with the anon key and reach /auth/v1', async () => {
     const rec = recordingFetch();
     const supabase = createClient(basalt.url, basalt.anonKey, clientOptions(rec.fetch));
-    const message = 'The auth API is not implemented in this version of Basalt';
-
-    const signUp = await supabase.auth.signUp({ email: 'a@example.com', password: 'secret123' });
-    const signIn = await supabase.auth.signInWithPassword({ email: 'a@example.com', password: 'secret123' });
-    for (const { data, error } of [signUp, signIn]) {
-      assert.equal(data.user, null);
-      assert.equal(data.session, null);
-      // auth-js reads `msg` from the body; it treats any 5xx as a retryable server error.
-      assert.equal(error.name, 'AuthRetryableFetchError');
-      assert.equal(error.status, 501);
-      assert.equal(error.message, message);
-    }
+    const signUp = await supabase.auth.signUp({ email: 'gw@example.com', password: 'secret123' });
+    assert.equal(signUp.error, null);
+    const signIn = await supabase.auth.signInWithPassword({ email: 'gw@example.com', password: 'secret123' });
+    assert.equal(signIn.error, null);
     assert.deepEqual(
       rec.calls.map((c) => `${c.method} ${new URL(c.url).pathname}${new URL(c.url).search}`),
       ['POST /auth/v1/signup', 'POST /auth/v1/token?grant_type=password'],
     );
-    assert.deepEqual(rec.calls.map((c) => c.status), [501, 501]);
+    assert.deepEqual(rec.calls.map((c) => c.status), [200, 200]);
+    for (const c of rec.calls) assert.equal(c.headers.get('apikey'), basalt.anonKey);
   });
 
   test('supabase.storage calls reach /storage/v1 (501 in the Storage error shape)', async () => {
