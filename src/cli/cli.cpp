@@ -43,9 +43,15 @@ int run(int argc, char** argv) {
   auto* mnew = migration->add_subcommand("new", "Create an empty migration file");
   mnew->add_option("name", migration_name, "Migration name")->required();
   auto* mlist = migration->add_subcommand("list", "List local and applied migrations");
+  std::string rest_config;
+  auto* rest = app.add_subcommand(
+      "rest", "Serve only the REST API at / on an existing database, configured as PostgREST");
+  rest->add_option("--config", rest_config,
+                   "PostgREST's config file (PGRST_* variables override it; without it, only "
+                   "the environment configures)");
 
   // Options given after the subcommand apply too (`basalt start --workdir D`).
-  for (auto* sub : {start, stop, status, init, db, reset, migration, mnew, mlist}) {
+  for (auto* sub : {start, stop, status, init, db, reset, migration, mnew, mlist, rest}) {
     sub->fallthrough();
   }
   app.fallthrough();
@@ -65,6 +71,7 @@ int run(int argc, char** argv) {
   if (*reset) return cmd_db_reset(common);
   if (*mnew) return cmd_migration_new(common, migration_name);
   if (*mlist) return cmd_migration_list(common);
+  if (*rest) return cmd_rest(rest_config);
   return 2;
 }
 

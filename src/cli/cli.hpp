@@ -1,4 +1,4 @@
-// The `basalt` command line: start, stop, status, init, db reset, migration new|list.
+// The `basalt` command line: start, stop, status, init, db reset, migration new|list, rest.
 // Each command is a function returning the process exit code; run() parses argv with CLI11.
 #pragma once
 #include <filesystem>
@@ -21,5 +21,7 @@ int cmd_init(const CommonOptions& o, bool force);
 int cmd_db_reset(const CommonOptions& o);
 int cmd_migration_new(const CommonOptions& o, const std::string& name);
 int cmd_migration_list(const CommonOptions& o);
+// `basalt rest`: PostgREST's configuration (`config_file` "" = environment only), REST at /.
+int cmd_rest(const std::string& config_file);
 
 }  // namespace basalt::cli

@@ -73,4 +73,21 @@ Result<AdminConnection> connect_admin(const Project& p) {
   return out;
 }
 
+Result<std::shared_ptr<const std::set<std::string>>> load_allowed_roles(platform::PgSync& conn,
+                                                                        std::string_view login,
+                                                                        bool include_login) {
+  std::vector<std::optional<std::string>> params;
+  params.emplace_back(login.empty() ? std::nullopt : std::optional<std::string>(login));
+  params.emplace_back(include_login ? "t" : "f");
+  auto r = conn.exec_params(
+      "select rolname from pg_roles "
+      "where pg_has_role(coalesce($1::name, current_user), oid, 'member') "
+      "and ($2::bool or rolname <> coalesce($1::name, current_user))",
+      params);
+  if (!r) return std::move(r).error();
+  auto roles = std::make_shared<std::set<std::string>>();
+  for (int i = 0; i < r->rows(); ++i) roles->insert(std::string(r->get(i, 0)));
+  return std::shared_ptr<const std::set<std::string>>(std::move(roles));
+}
+
 }  // namespace basalt::cli

@@ -4,6 +4,9 @@
 #pragma once
 #include <memory>
 #include <optional>
+#include <set>
+#include <string>
+#include <string_view>
 
 #include "cli/project.hpp"
 #include "platform/pg_sync.hpp"
@@ -24,5 +27,11 @@ struct AdminConnection {
   std::optional<platform::PgSync> conn;
 };
 Result<AdminConnection> connect_admin(const Project& p);
+
+// The roles a JWT may name: those `login` may SET ROLE to (pg_has_role ... 'member'), `login`
+// itself only with `include_login`. An empty `login` means the connection's current_user
+// (`basalt rest`, where the db-uri's user is PostgREST's authenticator).
+Result<std::shared_ptr<const std::set<std::string>>> load_allowed_roles(
+    platform::PgSync& conn, std::string_view login = "authenticator", bool include_login = false);
 
 }  // namespace basalt::cli

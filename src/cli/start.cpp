@@ -12,9 +12,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "auth/options.hpp"
@@ -25,6 +30,7 @@
 #include "common/log.hpp"
 #include "db/pool.hpp"
 #include "http/server.hpp"
+#include "jwt/key_set.hpp"
 #include "jwt/keys.hpp"
 
 namespace basalt::cli {
@@ -41,15 +47,31 @@ std::size_t env_size(const char* name, std::size_t fallback) {
   return (end && *end == '\0' && n > 0) ? static_cast<std::size_t>(n) : fallback;
 }
 
-Result<std::shared_ptr<const std::set<std::string>>> load_allowed_roles(platform::PgSync& conn) {
-  // The roles a JWT may name: those the authenticator login can SET ROLE to.
-  auto r = conn.exec(
-      "select rolname from pg_roles where pg_has_role('authenticator', oid, 'member') "
-      "and rolname <> 'authenticator'");
-  if (!r) return std::move(r).error();
-  auto roles = std::make_shared<std::set<std::string>>();
-  for (int i = 0; i < r->rows(); ++i) roles->insert(std::string(r->get(i, 0)));
-  return std::shared_ptr<const std::set<std::string>>(std::move(roles));
+// [auth] signing_keys_path (relative to supabase/): the RS256/ES256 keys, or null when unset.
+Result<std::shared_ptr<const jwt::KeySet>> load_signing_keys(const Project& p) {
+  const auto name = p.config.raw.at_path("auth.signing_keys_path").value<std::string>();
+  if (!name || name->empty()) return std::shared_ptr<const jwt::KeySet>();
+  const fs::path path = (p.supabase_dir / *name).lexically_normal();  // an absolute name wins
+  std::ifstream in(path, std::ios::binary);
+  if (!in.is_open()) {
+    return Error::make(1, "config",
+                       fmt::format("cannot read [auth] signing_keys_path {}: {}", path.string(),
+                                   std::strerror(errno)));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto set = jwt::KeySet::parse(text.str());
+  if (set && !set->can_sign()) {
+    set = Error::make(1, "config", "no key has its private part and may sign (key_ops)");
+  }
+  if (!set) {
+    return Error::make(
+        1, "config",
+        fmt::format("invalid [auth] signing_keys_path {}: {}", path.string(), set.error().message));
+  }
+  log::info("JWT signing key: {} (kid {}) from {}", set->signing_alg(), set->signing_kid(),
+            path.string());
+  return std::make_shared<const jwt::KeySet>(std::move(set).value());
 }
 
 Result<bool> platform_is_new(platform::PgSync& conn) {
@@ -93,6 +115,11 @@ int cmd_start(const CommonOptions& o) {
     return 1;
   }
   Keys keys{jwt::make_api_key("anon", *secret), jwt::make_api_key("service_role", *secret)};
+  auto signing_keys = load_signing_keys(p);
+  if (!signing_keys) {
+    log::error("{}", signing_keys.error().message);
+    return 1;
+  }
 
   const std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
   asio::io_context ioc(static_cast<int>(threads));
@@ -177,6 +204,7 @@ int cmd_start(const CommonOptions& o) {
   rest_options.extra_search_path = p.config.api.extra_search_path;
   if (p.config.api.max_rows > 0) rest_options.max_rows = p.config.api.max_rows;
   rest_options.identity.jwt_secret = *secret;
+  rest_options.identity.keys = *signing_keys;
   rest_options.identity.allowed_roles = roles;
   auto rest_service = std::make_shared<rest::RestService>(rest_options, pool, schema_cache);
 
@@ -196,15 +224,37 @@ int cmd_start(const CommonOptions& o) {
       log::error("{}", auth_opts.error().message);
       return 1;
     }
+    if (const char* proxies = std::getenv("BASALT_TRUSTED_PROXIES"); proxies && *proxies) {
+      std::string_view rest = proxies;
+      while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        std::string item(rest.substr(0, comma));
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (!item.empty()) auth_opts->trusted_proxies.push_back(item);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      }
+    }
     if (const char* cost = std::getenv("BASALT_BCRYPT_COST"); cost && *cost) {
       auth_opts->bcrypt_cost = std::clamp(std::atoi(cost), 4, 31);
     }
+    auth_opts->signing_keys = *signing_keys;
     auto created = auth::AuthService::create(std::move(auth_opts).value(), auth_pool);
     if (!created) {
       log::error("{}", created.error().message);
       return 1;
     }
     auth_service = std::move(created).value();
+    auto smtp = auth::smtp_config(p.config.raw);
+    if (!smtp) {
+      log::error("{}", smtp.error().message);
+      return 1;
+    }
+    if (*smtp) {
+      const auto parsed = boost::urls::parse_uri(api_url);
+      (*smtp)->local_name = parsed ? std::string(parsed->host()) : std::string("localhost");
+      auth_service->use_smtp(std::move(**smtp));
+    }
   }
 
   // Threads first: loading the schema cache needs the loop running.

@@ -1,6 +1,6 @@
 #include "db/transaction.hpp"
 
-#include <array>
+#include <vector>
 
 namespace basalt::db {
 
@@ -21,6 +21,30 @@ constexpr std::string_view kContextSql =
 
 constexpr Statement kBegin{"BEGIN", {}, false};
 constexpr Statement kCommit{"COMMIT", {}, false};
+
+constexpr std::string_view kSettingsSql =
+    "select count(set_config(key, value, true)) from json_each_text($1::json)";
+
+// What a transaction starts with: BEGIN, the context, and the extra settings and pre-request
+// call when the context has them. The statements point into the params held here.
+struct Prologue {
+  std::vector<Param> ctx_params;
+  std::vector<Param> settings_params;
+  std::vector<Statement> statements;
+
+  explicit Prologue(const RequestContext& ctx) : ctx_params(context_params(ctx)) {
+    statements.reserve(6);
+    statements.push_back(kBegin);
+    statements.push_back(Statement{kContextSql, ctx_params});
+    if (!ctx.settings_json.empty()) {
+      settings_params.emplace_back(ctx.settings_json);
+      statements.push_back(Statement{kSettingsSql, settings_params});
+    }
+    if (!ctx.pre_request_sql.empty()) statements.push_back(Statement{ctx.pre_request_sql, {}});
+  }
+  Prologue(const Prologue&) = delete;
+  Prologue& operator=(const Prologue&) = delete;
+};
 
 }  // namespace
 
@@ -52,14 +76,16 @@ asio::awaitable<Result<PgResult>> Transaction::exec(std::string_view sql,
     co_return std::move(r->front());
   }
   started_ = true;
-  auto ctx_params = context_params(ctx_);
-  std::array<Statement, 3> sts{kBegin, Statement{kContextSql, ctx_params}, Statement{sql, params}};
+  Prologue prologue(ctx_);
+  auto& sts = prologue.statements;
+  const std::size_t at = sts.size();
+  sts.push_back(Statement{sql, params});
   auto r = co_await lease_->pipeline(sts);
   if (!r) {
     finished_ = true;
     co_return std::move(r).error();
   }
-  co_return std::move((*r)[2]);
+  co_return std::move((*r)[at]);
 }
 
 asio::awaitable<Status> Transaction::commit() {
@@ -87,12 +113,14 @@ asio::awaitable<Result<PgResult>> run_as(Pool& pool, const RequestContext& ctx,
                                          std::string_view sql, std::vector<Param> params) {
   auto lease = co_await pool.acquire();
   if (!lease) co_return std::move(lease).error();
-  auto ctx_params = context_params(ctx);
-  std::array<Statement, 4> sts{kBegin, Statement{kContextSql, ctx_params}, Statement{sql, params},
-                               kCommit};
+  Prologue prologue(ctx);
+  auto& sts = prologue.statements;
+  const std::size_t at = sts.size();
+  sts.push_back(Statement{sql, params});
+  sts.push_back(kCommit);
   auto r = co_await (*lease)->pipeline(sts);
   if (!r) co_return std::move(r).error();
-  co_return std::move((*r)[2]);
+  co_return std::move((*r)[at]);
 }
 
 }  // namespace basalt::db

@@ -18,6 +18,13 @@ struct RequestContext {
   std::string headers_json = "{}";  // request.headers (lower-case names)
   std::string cookies_json = "{}";  // request.cookies
   std::string search_path = "\"public\", \"extensions\"";
+  // More settings, applied after the ones above in the same transaction (PostgREST's
+  // app.settings.*): a JSON object of name → text value; "" = none.
+  std::string settings_json;
+  // A statement run after the context and before the request's own, in the same transaction
+  // and pipeline (PostgREST's db-pre-request: `select "schema"."fn"()`); "" = none. When it
+  // fails, the request fails with its error.
+  std::string pre_request_sql;
 };
 
 // A transaction as `ctx.role`. BEGIN and the context are sent in the same pipeline as the

@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -40,6 +41,7 @@ KeyPolicy key_policy(std::string_view route, std::string_view subpath) {
     return KeyPolicy::required;
   }
   if (route == "rest" || route == "realtime") return KeyPolicy::required;
+  if (route == "postgrest") return KeyPolicy::bearer_only;
   return KeyPolicy::none;
 }
 
@@ -67,7 +69,7 @@ std::optional<Response> apply_gateway(Exchange& ex, KeyPolicy policy, const Proj
                            "Double check your Supabase `anon` or `service_role` API key.");
     }
   }
-  if (ex.token.empty()) ex.token = ex.apikey;
+  if (ex.token.empty() && policy != KeyPolicy::bearer_only) ex.token = ex.apikey;
   return std::nullopt;
 }
 
@@ -107,6 +109,34 @@ void add_cors_headers(const Request& req, Response& res) {
   if (req.find(beast_http::field::origin) == req.end()) return;
   res.set(beast_http::field::access_control_allow_origin, "*");
   res.set(beast_http::field::access_control_expose_headers, kExposeHeaders);
+}
+
+bool cors_origin_allowed(const Request& req, const CorsOrigins& allowed) {
+  if (!allowed) return true;
+  auto it = req.find(beast_http::field::origin);
+  if (it == req.end()) return false;
+  return std::find(allowed->begin(), allowed->end(), std::string_view(it->value())) !=
+         allowed->end();
+}
+
+Response preflight_response(const Request& req, const CorsOrigins& allowed) {
+  Response res = preflight_response(req);
+  if (allowed) {
+    res.set(beast_http::field::access_control_allow_origin, req[beast_http::field::origin]);
+    res.set(beast_http::field::access_control_allow_credentials, "true");
+  }
+  return res;
+}
+
+void add_cors_headers(const Request& req, Response& res, const CorsOrigins& allowed) {
+  if (!allowed) {
+    add_cors_headers(req, res);
+    return;
+  }
+  if (!cors_origin_allowed(req, allowed)) return;
+  add_cors_headers(req, res);
+  res.set(beast_http::field::access_control_allow_origin, req[beast_http::field::origin]);
+  res.set(beast_http::field::access_control_allow_credentials, "true");
 }
 
 }  // namespace basalt::http

@@ -4,6 +4,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http/exchange.hpp"
 
@@ -17,6 +18,9 @@ struct ProjectKeys {
 enum class KeyPolicy {
   none,      // health, metrics, websocket upgrade handled by its service
   required,  // apikey must be present and be one of the project keys
+  // PostgREST on its own (`basalt rest`, route "postgrest"): no gateway, so no apikey; only
+  // the Authorization: Bearer token speaks for the caller.
+  bearer_only,
 };
 
 // Whether `route` + `subpath` needs an apikey. Open paths are the ones Supabase leaves open:
@@ -32,5 +36,14 @@ std::optional<Response> apply_gateway(Exchange& ex, KeyPolicy policy, const Proj
 bool is_preflight(const Request& req);
 Response preflight_response(const Request& req);
 void add_cors_headers(const Request& req, Response& res);
+
+// The same with an allow-list of origins (PostgREST's server-cors-allowed-origins); nullopt
+// allows every origin ("*", as above). A listed origin is echoed with
+// Access-Control-Allow-Credentials: true; an unlisted one gets no CORS headers, and its
+// preflight is not answered here (cors_origin_allowed() is false) but by the service.
+using CorsOrigins = std::optional<std::vector<std::string>>;
+bool cors_origin_allowed(const Request& req, const CorsOrigins& allowed);
+Response preflight_response(const Request& req, const CorsOrigins& allowed);
+void add_cors_headers(const Request& req, Response& res, const CorsOrigins& allowed);
 
 }  // namespace basalt::http

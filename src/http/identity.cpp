@@ -11,28 +11,37 @@ Result<Identity> identify(std::string_view token, const IdentityOptions& options
                           std::int64_t now) {
   Identity id;
   if (token.empty()) {
+    if (options.anon_role.empty()) {
+      return Error::make(401, "anonymous_disabled", "Anonymous access is disabled");
+    }
     id.role = options.anon_role;
-    id.claims_json = "{}";
+    if (options.claims_include_role) id.claims["role"] = id.role;
+    id.claims_json = boost::json::serialize(id.claims);
     return id;
   }
   jwt::VerifyOptions vo;
   vo.secret = options.jwt_secret;
+  vo.keys = options.keys.get();
   vo.now = now;
   vo.audience = options.audience;
   vo.leeway_seconds = 30;
   auto verified = jwt::verify(token, vo);
   if (!verified) return std::move(verified).error();
   id.claims = std::move(verified->claims);
-  if (auto* role = id.claims.if_contains("role"); role && role->is_string()) {
-    id.role = std::string(role->get_string());
-  } else {
+  const boost::json::value claims_value(id.claims);
+  if (auto role = config::walk_jspath(claims_value, options.role_claim_key)) {
+    id.role = config::jspath_role_text(*role);
+  } else if (!options.anon_role.empty()) {
     id.role = options.anon_role;
+  } else {
+    return Error::make(401, "anonymous_disabled", "Anonymous access is disabled");
   }
   if (!options.allowed_roles || !options.allowed_roles->contains(id.role)) {
     Error e = Error::make(401, "role_not_allowed", "role \"" + id.role + "\" does not exist");
     e.internal = "jwt role is not a member of authenticator";
     return e;
   }
+  if (options.claims_include_role) id.claims["role"] = id.role;
   id.claims_json = boost::json::serialize(id.claims);
   return id;
 }

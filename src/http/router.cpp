@@ -14,6 +14,10 @@ void Router::add(Route route) {
 
 const Route* Router::match(std::string_view path, std::string& subpath) const {
   for (const Route& r : routes_) {
+    if (r.prefix == "/" && path.starts_with('/')) {
+      subpath = std::string(path);
+      return &r;
+    }
     if (path == r.prefix) {
       subpath.clear();
       return &r;

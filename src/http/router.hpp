@@ -17,8 +17,10 @@ using UpgradeHandler =
     std::function<boost::asio::awaitable<void>(boost::beast::tcp_stream, Exchange)>;
 
 struct Route {
-  std::string prefix;  // "/rest/v1"; "" matches nothing but exact "/"
-  std::string name;    // metrics label and gateway rule key
+  // "/rest/v1" matches /rest/v1 and /rest/v1/...; "/" mounts the route at the root: it
+  // matches every path no longer prefix claims, and its subpath is the whole path.
+  std::string prefix;
+  std::string name;  // metrics label and gateway rule key
   Handler handler;
   UpgradeHandler upgrade;  // may be empty
 };

@@ -294,7 +294,9 @@ asio::awaitable<Response> Server::dispatch(Exchange& ex) {
   if (route == nullptr) {
     co_return json_message(HttpStatus::not_found, "no Route matched with those values");
   }
-  if (is_preflight(ex.request)) co_return preflight_response(ex.request);
+  if (is_preflight(ex.request) && cors_origin_allowed(ex.request, options_.cors_allowed_origins)) {
+    co_return preflight_response(ex.request, options_.cors_allowed_origins);
+  }
   if (auto rejected = apply_gateway(ex, key_policy(ex.route, ex.subpath), keys_)) {
     co_return std::move(*rejected);
   }
@@ -314,7 +316,7 @@ asio::awaitable<Response> Server::dispatch(Exchange& ex) {
 void Server::finish(Exchange& ex, Response& res) {
   if (ex.request_id.empty()) ex.request_id = random_uuid();
   res.set("X-Request-Id", ex.request_id);
-  add_cors_headers(ex.request, res);
+  add_cors_headers(ex.request, res, options_.cors_allowed_origins);
   if (ex.request.method() == beast_http::verb::head) {
     auto length = res.body().size();
     res.body().clear();

@@ -28,6 +28,8 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{30};  // reading one request once it started
   std::chrono::seconds write_timeout{60};
   bool access_log = true;
+  // Origins allowed by CORS (PostgREST's server-cors-allowed-origins); nullopt = any ("*").
+  CorsOrigins cors_allowed_origins;
 };
 
 class Server {

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "jwt/base64url.hpp"
+#include "jwt/key_set.hpp"
 #include "jwt/reason.hpp"
 
 namespace basalt::jwt {
@@ -55,6 +56,10 @@ std::string message_for(Reason reason, std::string_view arg) {
       return "Encrypted JWTs (JWE) are not supported";
     case Reason::no_secret:
       return "No JWT secret is configured";
+    case Reason::unknown_kid:
+      return "No JWT key has the token's kid";
+    case Reason::wrong_key_type:
+      return "The JWT key named by kid is not for the token's algorithm";
     case Reason::signature:
       return "JWT signature does not match";
     case Reason::claims_json:
@@ -192,8 +197,9 @@ std::optional<Error> check_claims(const boost::json::object& claims, const Verif
   return std::nullopt;
 }
 
-// Header rules shared by every algorithm; returns the alg on success.
-Result<std::string> check_header(const boost::json::object& header) {
+// Header rules shared by every algorithm; returns the alg on success: HS256, or RS256/ES256
+// when the key set has a key for it.
+Result<std::string> check_header(const boost::json::object& header, const KeySet* keys) {
   for (std::string_view field : {"typ", "cty", "kid"}) {
     // Like PostgREST, any string `typ` is accepted ("JWT", "at+jwt", ...).
     const auto* value = header.if_contains(field);
@@ -205,7 +211,9 @@ Result<std::string> check_header(const boost::json::object& header) {
   if (alg == nullptr || !alg->is_string()) return fail(Reason::alg_missing);
   if (header.contains("enc")) return fail(Reason::jwe);
   std::string name(alg->get_string());
-  if (name != "HS256") {
+  const bool asymmetric =
+      (name == "RS256" || name == "ES256") && keys != nullptr && keys->has_alg(name);
+  if (name != "HS256" && !asymmetric) {
     return fail(Reason::alg_rejected, detail::is_registered_alg(name) ? name : std::string());
   }
   return name;
@@ -234,16 +242,34 @@ Result<Verified> verify_unguarded(std::string_view token, const VerifyOptions& o
   boost::json::value header = boost::json::parse(*header_json, ec);
   if (ec) return fail(Reason::header_json);
   if (!header.is_object()) return fail(Reason::header_not_object);
-  auto alg = check_header(header.get_object());
+  auto alg = check_header(header.get_object(), options.keys);
   if (!alg) return std::move(alg).error();
 
-  // Only HS256 reaches this point today; a key-set lookup by alg/kid slots in here.
-  if (options.secret.empty()) return fail(Reason::no_secret);
   const std::string_view signing_input = token.substr(0, second);
-  const auto expected = hmac_sha256(options.secret, signing_input);
-  if (!expected || expected->size() != kHs256Size || signature->size() != kHs256Size ||
-      CRYPTO_memcmp(expected->data(), signature->data(), kHs256Size) != 0) {
-    return fail(Reason::signature);
+  if (*alg == "HS256") {
+    if (options.secret.empty()) return fail(Reason::no_secret);
+    const auto expected = hmac_sha256(options.secret, signing_input);
+    if (!expected || expected->size() != kHs256Size || signature->size() != kHs256Size ||
+        CRYPTO_memcmp(expected->data(), signature->data(), kHs256Size) != 0) {
+      return fail(Reason::signature);
+    }
+  } else {
+    std::optional<std::string_view> kid;
+    if (const auto* k = header.get_object().if_contains("kid"); k != nullptr && k->is_string()) {
+      kid = k->get_string();
+    }
+    switch (options.keys->verify(*alg, kid, signing_input, *signature)) {
+      case KeySet::Check::ok:
+        break;
+      case KeySet::Check::unknown_kid:
+        return fail(Reason::unknown_kid);
+      case KeySet::Check::wrong_key_type:
+        return fail(Reason::wrong_key_type);
+      case KeySet::Check::no_key:
+        return fail(Reason::alg_rejected, *alg);
+      case KeySet::Check::bad_signature:
+        return fail(Reason::signature);
+    }
   }
 
   boost::json::value claims = boost::json::parse(*payload_json, ec);

@@ -2,11 +2,8 @@
 // API keys that the PostgREST- and GoTrue-compatible endpoints accept. Wire-specific error
 // wording lives in jwt/wire_errors.hpp; API-key helpers in jwt/keys.hpp.
 //
-// Design note (asymmetric keys): RS256/ES256 verification against a JWK set selected by the
-// header's `kid` arrives in a later issue. verify() is already split into parse -> pick the
-// verifier for the header's alg/kid -> check the signature -> check the claims, so that issue
-// only adds an optional key-set member to VerifyOptions (e.g. `const KeySet* keys = nullptr`)
-// and a new branch in the verifier choice; callers that only set `secret` keep working.
+// Asymmetric keys: with VerifyOptions::keys set, RS256/ES256 tokens are verified against the
+// key set (jwt/key_set.hpp), selected by the header's `kid`. HS256 always uses `secret`.
 #pragma once
 #include <boost/json/object.hpp>
 #include <cstddef>
@@ -19,12 +16,19 @@
 
 namespace basalt::jwt {
 
+class KeySet;
+
 // Tokens longer than this are rejected as malformed before any decoding work.
 inline constexpr std::size_t kMaxTokenBytes = 16 * 1024;
 
 struct VerifyOptions {
   // HS256 secret. An empty secret verifies nothing (a missing secret must not mean "accept").
   std::string_view secret;
+  // RS256/ES256 keys ([auth] signing_keys_path); null: only HS256 is accepted. A token of one
+  // of these algs verifies against the key its `kid` names (which must be of that alg), or,
+  // without a kid, against any key of that alg. The secret is never used for them, nor these
+  // keys for HS256, so no key can be confused for another algorithm's.
+  const KeySet* keys = nullptr;
   // Current time in unix seconds; injected so the caller owns the clock.
   std::int64_t now = 0;
   // When set, a present `aud` (string, or array of strings) must contain it. Like PostgREST,
@@ -37,8 +41,8 @@ struct VerifyOptions {
 enum class VerifyError {
   malformed,          // empty, too long, not 3 parts, a part not base64url
   bad_header,         // header not a JSON object, `alg` missing, typ/kid/cty not strings
-  unsupported_alg,    // alg other than HS256 ("none" in any case included), or a JWE
-  bad_signature,      // signature mismatch, or no secret configured
+  unsupported_alg,    // alg not HS256 nor one of `keys` ("none" in any case included), or a JWE
+  bad_signature,      // signature mismatch, no secret configured, unknown kid or key type
   expired,            // exp <= now - leeway
   not_yet_valid,      // nbf or iat > now + leeway
   bad_claims,         // payload not a JSON object; exp/nbf/iat/aud/role of the wrong type

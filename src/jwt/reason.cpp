@@ -28,6 +28,8 @@ constexpr std::array kReasons = {
     ReasonRow{Reason::alg_rejected, "alg_rejected", VerifyError::unsupported_alg},
     ReasonRow{Reason::jwe, "jwe", VerifyError::unsupported_alg},
     ReasonRow{Reason::no_secret, "no_secret", VerifyError::bad_signature},
+    ReasonRow{Reason::unknown_kid, "unknown_kid", VerifyError::bad_signature},
+    ReasonRow{Reason::wrong_key_type, "wrong_key_type", VerifyError::bad_signature},
     ReasonRow{Reason::signature, "signature", VerifyError::bad_signature},
     ReasonRow{Reason::claims_json, "claims_json", VerifyError::bad_claims},
     ReasonRow{Reason::exp_type, "exp_type", VerifyError::bad_claims},

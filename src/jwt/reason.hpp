@@ -24,6 +24,8 @@ enum class Reason {
   alg_rejected,  // arg: the alg when it is a registered JWS name (or "none"), else empty
   jwe,
   no_secret,
+  unknown_kid,     // asymmetric alg: the header's kid names no key of the key set
+  wrong_key_type,  // asymmetric alg: the kid names a key of another alg
   signature,
   claims_json,
   exp_type,

@@ -62,6 +62,10 @@ Error postgrest_for(const detail::ReasonInfo& info) {
                                 "No suitable key was found to decode the JWT");
       }
       return postgrest_decode("JWT cryptographic operation failed");
+    case Reason::unknown_kid:
+    case Reason::wrong_key_type:
+      return postgrest_decode("No suitable key or wrong key type",
+                              "No suitable key was found to decode the JWT");
     case Reason::no_secret:
     case Reason::signature:
       return postgrest_decode("No suitable key or wrong key type",
@@ -114,6 +118,11 @@ std::string gotrue_reason_for(const detail::ReasonInfo& info) {
       // golang-jwt knows every registered name (and "none"); GoTrue then refuses it.
       if (info.arg.empty()) return "token is unverifiable: signing method (alg) is unavailable";
       return "token signature is invalid: signing method " + info.arg + " is invalid";
+    case Reason::unknown_kid:
+      // GoTrue goes on with the kid and alg; the kid is the caller's text, so it stops here.
+      return "token is unverifiable: error while executing keyfunc: unrecognized JWT kid";
+    case Reason::wrong_key_type:
+      return "token signature is invalid: key is of invalid type";
     case Reason::no_secret:
     case Reason::signature:
       return "token signature is invalid: signature is invalid";

@@ -282,9 +282,30 @@ void append_record(Sql& sql, const Routine& r, const CallArgs& args) {
 
 }  // namespace
 
+std::string pre_request_statement(std::string_view function) {
+  std::string out = "select ";
+  if (auto dot = function.find('.'); dot != std::string_view::npos) {
+    out += quote_ident(function.substr(0, dot));
+    out += '.';
+    function.remove_prefix(dot + 1);
+  }
+  out += quote_ident(function);
+  out += "()";
+  return out;
+}
+
 RestService::RestService(RestOptions options, std::shared_ptr<db::Pool> pool,
                          std::shared_ptr<SchemaCacheHolder> cache)
-    : options_(std::move(options)), pool_(std::move(pool)), cache_(std::move(cache)) {}
+    : options_(std::move(options)), pool_(std::move(pool)), cache_(std::move(cache)) {
+  if (!options_.app_settings.empty()) {
+    boost::json::object settings;
+    for (const auto& [name, value] : options_.app_settings) settings[name] = value;
+    settings_json_ = boost::json::serialize(settings);
+  }
+  if (options_.pre_request && !options_.pre_request->empty()) {
+    pre_request_sql_ = pre_request_statement(*options_.pre_request);
+  }
+}
 
 asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
                                                     const SchemaCache& cache,
@@ -401,7 +422,10 @@ asio::awaitable<Response> RestService::handle(http::Exchange& ex) {
   if (!e.internal.empty() && e.internal != "details-json") {
     log::warn("request_id={} rest error {}: {}", ex.request_id, e.code, e.internal);
   }
-  co_return error_response(e);
+  Response res = error_response(e);
+  // PostgREST asks for a token without calling the request's token invalid.
+  if (e.code == "PGRST302") res.set(http::beast_http::field::www_authenticate, "Bearer");
+  co_return res;
 }
 
 asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
@@ -409,10 +433,16 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
+  if (!ex.token.empty() && options_.identity.jwt_secret.empty() && !options_.identity.keys) {
+    co_return pgrst(500, "PGRST300", "Server lacks JWT secret");
+  }
   auto id = http::identify(ex.token, options_.identity, now);
   if (!id) {
     if (id.error().code == "role_not_allowed") {
       co_return pgrst(401, "PGRST301", id.error().message);
+    }
+    if (id.error().code == "anonymous_disabled") {
+      co_return pgrst(401, "PGRST302", id.error().message);
     }
     co_return jwt::to_postgrest_error(id.error());
   }
@@ -421,7 +451,9 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
   // 2. Parse.
   req::RawRequest raw;
   raw.method = std::string(ex.request.method_string());
-  raw.path = ex.encoded_path.size() > 8 ? ex.encoded_path.substr(8) : std::string("/");
+  std::string_view below = ex.encoded_path;
+  if (below.starts_with(options_.mount_prefix)) below.remove_prefix(options_.mount_prefix.size());
+  raw.path = below.empty() ? std::string("/") : std::string(below);
   raw.query = ex.query;
   for (const auto& field : ex.request) {
     raw.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
@@ -429,7 +461,7 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
   raw.body = ex.request.body();
   req::ParseOptions popts;
   popts.schemas = options_.schemas;
-  popts.ignored_params = {"apikey"};
+  if (options_.behind_gateway) popts.ignored_params = {"apikey"};
   popts.allow_tx_override = tx_override_allowed(options_.tx_end);
   auto parsed = req::parse_api_request(raw, popts);
   if (!parsed) co_return std::move(parsed).error();
@@ -444,6 +476,8 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
     db::RequestContext root_ctx =
         http::request_context(ex, *id, quoted_search_path({rq.schema}, options_.extra_search_path));
     root_ctx.path = raw.path;
+    root_ctx.settings_json = settings_json_;
+    root_ctx.pre_request_sql = pre_request_sql_;
     co_return co_await openapi_response(rq, *cache, *pool_, std::move(root_ctx),
                                         options_.openapi_mode, options_.extra_search_path,
                                         authenticated);
@@ -458,6 +492,8 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
   db::RequestContext ctx =
       http::request_context(ex, *id, quoted_search_path({rq.schema}, options_.extra_search_path));
   ctx.path = raw.path;
+  ctx.settings_json = settings_json_;
+  ctx.pre_request_sql = pre_request_sql_;
   PlanOptions plan_options{options_.aggregates_enabled, options_.max_rows};
 
   if (rq.resource == req::ResourceKind::routine) {

@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "db/pool.hpp"
@@ -26,7 +28,20 @@ struct RestOptions {
   TxEnd tx_end = TxEnd::commit;
   OpenApiMode openapi_mode = OpenApiMode::follow_privileges;  // PostgREST's openapi-mode
   http::IdentityOptions identity;
+  // Where the router mounts the service: "/rest/v1" under `basalt start`, "" (the root) for
+  // `basalt rest`. Behind Supabase's gateway, `apikey` in the query string is the gateway's,
+  // not a filter; PostgREST alone has no gateway.
+  std::string mount_prefix = "/rest/v1";
+  bool behind_gateway = true;
+  // PostgREST's db-pre-request: a function ("schema.fn" or "fn") called in every request's
+  // transaction after the request context is set; its error fails the request.
+  std::optional<std::string> pre_request;
+  // PostgREST's app.settings.*: set (transaction-locally) in every request's transaction.
+  std::vector<std::pair<std::string, std::string>> app_settings;
 };
+
+// `select "schema"."fn"()` for a db-pre-request value (split at the first dot, as PostgREST).
+std::string pre_request_statement(std::string_view function);
 
 class RestService {
  public:
@@ -46,6 +61,8 @@ class RestService {
   std::shared_ptr<db::Pool> pool_;
   std::shared_ptr<SchemaCacheHolder> cache_;
   std::string search_path_;
+  std::string settings_json_;    // app_settings as a JSON object ("" = none)
+  std::string pre_request_sql_;  // from pre_request ("" = none)
 };
 
 }  // namespace basalt::rest

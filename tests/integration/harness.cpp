@@ -640,6 +640,93 @@ CommandResult BasaltProcess::run_cli(std::vector<std::string> args,
   return run_basalt(args, options_.env, timeout);
 }
 
+// --- BasaltServer ---------------------------------------------------------------------------
+
+BasaltServer::BasaltServer(std::vector<std::string> args, std::map<std::string, std::string> env)
+    : args_(std::move(args)), env_(std::move(env)) {
+  char path[] = "/tmp/basalt-it-server-XXXXXX";
+  const int fd = ::mkstemp(path);
+  if (fd >= 0) {
+    ::close(fd);
+    log_ = path;
+  }
+}
+
+BasaltServer::~BasaltServer() {
+  (void)stop();
+  if (log_.empty()) return;
+  if (keep_dirs()) {
+    std::fprintf(stderr, "harness: kept %s\n", log_.c_str());
+  } else {
+    std::error_code ec;
+    fs::remove(log_, ec);
+  }
+}
+
+bool BasaltServer::running() {
+  if (pid_ < 0) return false;
+  int status = 0;
+  const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == 0) return true;
+  exit_code_ = r == pid_ ? decode_status(status) : -1;
+  pid_ = -1;
+  return false;
+}
+
+std::optional<int> BasaltServer::wait_exit(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (running()) {
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(10ms);
+  }
+  return exit_code_;
+}
+
+::testing::AssertionResult BasaltServer::start(int port, std::string ready_path,
+                                               std::chrono::seconds timeout) {
+  if (log_.empty()) return ::testing::AssertionFailure() << "harness: mkstemp under /tmp failed";
+  if (running()) return ::testing::AssertionFailure() << "harness: already running";
+  const int fd = ::open(log_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) {
+    return ::testing::AssertionFailure()
+           << "harness: cannot open " << log_ << ": " << std::strerror(errno);
+  }
+  std::vector<std::string> argv{binary_path()};
+  argv.insert(argv.end(), args_.begin(), args_.end());
+  std::string error;
+  const pid_t pid = spawn(argv, child_environment(env_), fd, error);
+  ::close(fd);
+  if (pid < 0) return ::testing::AssertionFailure() << "harness: " << error;
+  pid_ = pid;
+  exit_code_.reset();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string last_error = "no answer yet";
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!running()) {
+      return ::testing::AssertionFailure() << "basalt exited with code " << exit_code_.value_or(-1)
+                                           << " before serving. Log tail (" << log_ << "):\n"
+                                           << last_lines(log_text(), 40);
+    }
+    auto res = http_send(port, HttpRequest{"GET", ready_path, {}, {}}, 2s);
+    if (res) return ::testing::AssertionSuccess();
+    last_error = res.error().message;
+    std::this_thread::sleep_for(100ms);
+  }
+  (void)stop();
+  return ::testing::AssertionFailure()
+         << "basalt did not serve on port " << port << " within " << timeout.count()
+         << " s (last: " << last_error << "). Log tail (" << log_ << "):\n"
+         << last_lines(log_text(), 40);
+}
+
+std::optional<int> BasaltServer::stop(std::chrono::seconds timeout) {
+  if (!running()) return std::nullopt;
+  ::kill(pid_, SIGTERM);
+  if (auto code = wait_exit(timeout)) return code;
+  ::kill(pid_, SIGKILL);
+  return wait_exit(30s);
+}
+
 Result<std::unique_ptr<TestPostgres>> TestPostgres::create(bool bootstrap) {
   char tmpl[] = "/tmp/basalt-pgtest-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) return Error::make(0, "harness", "mkdtemp failed");

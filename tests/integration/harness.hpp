@@ -181,6 +181,39 @@ class BasaltProcess {
   int exit_code_ = -1;
 };
 
+// A basalt process that keeps running, such as `basalt rest --config FILE`: `basalt <args...>`
+// with the environment run_basalt() gives, stdout and stderr to log_path() (a file under /tmp,
+// removed with the object unless BASALT_KEEP_TEST_DIRS=1). Destroying it stops it.
+class BasaltServer {
+ public:
+  explicit BasaltServer(std::vector<std::string> args, std::map<std::string, std::string> env = {});
+  ~BasaltServer();
+  BasaltServer(const BasaltServer&) = delete;
+  BasaltServer& operator=(const BasaltServer&) = delete;
+
+  // Spawns it and waits until 127.0.0.1:`port` answers GET `ready_path` (any HTTP status).
+  // The failure message ends with the log's tail.
+  ::testing::AssertionResult start(int port, std::string ready_path = "/",
+                                   std::chrono::seconds timeout = 60s);
+  // SIGTERM, then waits; SIGKILL after `timeout`. The exit code (-1: killed by a signal), or
+  // nullopt when it was not running.
+  std::optional<int> stop(std::chrono::seconds timeout = 30s);
+  // Waits until it exits on its own; its exit code, or nullopt on timeout.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+  bool running();
+
+  const fs::path& log_path() const { return log_; }
+  std::string log_text() const { return read_text(log_); }
+  pid_t pid() const { return pid_; }
+
+ private:
+  std::vector<std::string> args_;
+  std::map<std::string, std::string> env_;
+  fs::path log_;
+  pid_t pid_ = -1;
+  std::optional<int> exit_code_;
+};
+
 // A throw-away embedded Postgres for tests that drive the libraries directly: a folder under
 // /tmp the `postgres` OS user can reach, a free port, initdb --no-sync, started, and (unless
 // asked not to) the platform bootstrap applied. Destroying it stops Postgres and removes the
