@@ -2,7 +2,10 @@
 #include <fmt/format.h>
 
 #include <boost/json/array.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <charconv>
+#include <set>
 
 #include "auth/auth_error.hpp"
 #include "auth/password_policy.hpp"
@@ -56,6 +59,9 @@ asio::awaitable<AuthService::Reply> AuthService::admin(AuthRequest& rq) {
   if (p == "/admin/users" && rq.method == "GET") co_return co_await admin_list_users(rq);
   if (p == "/admin/users" && rq.method == "POST") {
     co_return co_await admin_create_user(rq, *actor);
+  }
+  if (p == "/admin/generate_link" && rq.method == "POST") {
+    co_return co_await admin_generate_link(rq, *actor, /*invite_endpoint=*/false);
   }
   if (p.starts_with("/admin/users/")) {
     co_return co_await admin_user(rq, p.substr(13), *actor);
@@ -190,6 +196,92 @@ asio::awaitable<AuthService::Reply> AuthService::admin_create_user(AuthRequest& 
     co_return sql_error(*code);
   }
   co_return json_response(200, user_json(row->as_object().at("user").as_object()));
+}
+
+asio::awaitable<AuthService::Reply> AuthService::admin_generate_link(AuthRequest& rq,
+                                                                     const std::string& actor,
+                                                                     bool invite_endpoint) {
+  auto body = body_object(rq);
+  if (!body) co_return std::move(body).error();
+  const json::object& b = *body;
+  std::string type = invite_endpoint ? std::string("invite") : str(b, "type");
+  static const std::set<std::string> kTypes = {
+      "signup", "invite", "magiclink", "recovery", "email_change_current", "email_change_new"};
+  auto v = validate_email(str(b, "email"));
+  if (!v) co_return std::move(v).error();
+  const std::string email = *v;
+  if (!kTypes.count(type)) {
+    co_return bad_request("validation_failed", "Invalid email action link type requested: " + type);
+  }
+  std::string new_email;
+  if (type.starts_with("email_change")) {
+    if (type == "email_change_current" && !options_.double_confirm_changes) {
+      co_return bad_request("validation_failed",
+                            "Enable secure email change to generate link for current email");
+    }
+    auto ne = validate_email(str(b, "new_email"));
+    if (!ne) co_return std::move(ne).error();
+    new_email = *ne;
+  }
+  json::object data;
+  if (auto it = b.find("data"); it != b.end() && it->value().is_object()) {
+    data = it->value().as_object();
+  }
+  std::string redirect = redirect_param(rq, redirects_);
+  if (const std::string asked = str(b, "redirect_to");
+      !asked.empty() && redirects_.is_valid(asked)) {
+    redirect = asked;
+  }
+  const std::string otp = otp_digits(options_.email_otp_length);
+  const std::string hash = token_hash(type == "email_change_new" ? new_email : email, otp);
+
+  json::object p = Obj()("type", type)("email", email)("token_hash", hash)("data", data)(
+      "aud", options_.aud)("actor", actor)("ip", rq.ip);
+  if (!new_email.empty()) p["new_email"] = new_email;
+  if (type == "signup") {
+    std::string password = str(b, "password");
+    if (password.empty()) password = random_token(64);
+    if (auto max = check_password_max_length(password); !max) co_return max.error();
+    std::string h = co_await hasher_->hash(password);
+    if (h.empty()) co_return internal_error("Error creating user", "bcrypt failed");
+    p["password_hash"] = h;
+  }
+  // The link's type: a magic link for a new address becomes a sign-up, as GoTrue does.
+  auto link_for = [&](const std::string& t) {
+    const std::string link_type = t.starts_with("email_change") ? "email_change" : t;
+    return options_.api_url + "/auth/v1/verify?token=" + hash + "&type=" + link_type +
+           "&redirect_to=" + boost::urls::encode(redirect, boost::urls::unreserved_chars);
+  };
+  if (invite_endpoint) {
+    MailData d;
+    d.confirmation_url = link_for("invite");
+    d.token = otp;
+    d.token_hash = hash;
+    d.redirect_to = redirect;
+    d.email = email;
+    d.data = data;
+    auto mail = render_mail(MailKind::invite, email, std::move(d));
+    if (!mail) co_return std::move(mail).error();
+    p["mail"] = std::move(mail).value();
+  }
+  auto row = co_await call_with_mail(sql::generate_link, std::move(p), sql::kInviteFailed, rq);
+  if (!row) co_return std::move(row).error();
+  if (auto code = row_error(*row)) {
+    if (*code == "user_not_found_by_email") {
+      co_return not_found("user_not_found", "User with this email not found");
+    }
+    co_return sql_error(*code);
+  }
+  const auto& o = row->as_object();
+  json::object user = user_json(o.at("user").as_object());
+  if (invite_endpoint) co_return json_response(200, user);
+  const std::string final_type = str(o, "type");
+  user["action_link"] = link_for(final_type);
+  user["email_otp"] = otp;
+  user["hashed_token"] = hash;
+  user["verification_type"] = final_type;
+  user["redirect_to"] = redirect;
+  co_return json_response(200, user);
 }
 
 asio::awaitable<AuthService::Reply> AuthService::admin_user(AuthRequest& rq,

@@ -5,7 +5,9 @@
 
 #include <boost/json/array.hpp>
 #include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
+#include <boost/url/url.hpp>
 #include <chrono>
 #include <set>
 
@@ -102,17 +104,18 @@ Error AuthService::link_error(const json::value& row) const {
   return sql_error(code);
 }
 
-asio::awaitable<Result<void>> AuthService::send_email_token(const AuthRequest& rq,
-                                                            const std::string& user_id,
-                                                            const std::string& email,
-                                                            const json::object& metadata,
-                                                            MailKind kind) {
+asio::awaitable<Result<void>> AuthService::send_email_token(
+    const AuthRequest& rq, const std::string& user_id, const std::string& email,
+    const json::object& metadata, MailKind kind, const json::object* pkce) {
   const std::string otp = otp_digits(options_.email_otp_length);
-  const std::string hash = token_hash(email, otp);
+  const std::string hash = (pkce ? "pkce_" : "") + token_hash(email, otp);
   const std::string redirect = redirect_param(rq, redirects_);
   std::string_view link_type = "signup";
   std::string_view store = "confirmation";
-  if (kind == MailKind::magic_link) {
+  if (kind == MailKind::reauthentication) {
+    link_type = "reauthentication";
+    store = "reauthentication";
+  } else if (kind == MailKind::magic_link) {
     link_type = "magiclink";
     store = "magic_link";
   } else if (kind == MailKind::recovery) {
@@ -130,10 +133,16 @@ asio::awaitable<Result<void>> AuthService::send_email_token(const AuthRequest& r
   d.data = metadata;
   auto mail = render_mail(kind, email, std::move(d));
   if (!mail) co_return std::move(mail).error();
+  const std::string_view failure = kind == MailKind::recovery     ? sql::kRecoveryFailed
+                                   : kind == MailKind::magic_link ? sql::kMagicLinkFailed
+                                   : kind == MailKind::reauthentication
+                                       ? sql::kReauthenticationFailed
+                                       : sql::kConfirmationFailed;
   json::object p =
       Obj()("user_id", user_id)("kind", store)("token_hash", hash)("relates_to", email)(
           "mail", std::move(mail).value())("max_frequency", max_frequency_seconds())("ip", rq.ip);
-  auto row = co_await call_json(sql::send_token, p);
+  if (pkce) p["pkce"] = *pkce;
+  auto row = co_await call_with_mail(sql::send_token, std::move(p), failure, rq);
   if (!row) co_return std::move(row).error();
   if (row_error(*row)) co_return link_error(*row);
   co_return Result<void>{};
@@ -190,7 +199,7 @@ asio::awaitable<AuthService::Reply> AuthService::otp(AuthRequest& rq) {
       p["confirmation_token_hash"] = th;
       p["mail"] = std::move(mail).value();
     }
-    auto row = co_await call_json(sql::signup, p);
+    auto row = co_await call_with_mail(sql::signup, std::move(p), sql::kConfirmationFailed, rq);
     if (!row) co_return std::move(row).error();
     if (auto code = row_error(*row); code && *code != "user_already_exists") {
       co_return sql_error(*code);
@@ -206,7 +215,33 @@ asio::awaitable<AuthService::Reply> AuthService::otp(AuthRequest& rq) {
   if (auto it = a.find("metadata"); it != a.end() && it->value().is_object()) {
     metadata = it->value().as_object();
   }
-  auto sent = co_await send_email_token(rq, str(a, "id"), email, metadata, MailKind::magic_link);
+  auto pkce = pkce_params(b, "magiclink");
+  if (!pkce) co_return std::move(pkce).error();
+  const json::object* pkce_ptr = *pkce ? &**pkce : nullptr;
+  auto sent =
+      co_await send_email_token(rq, str(a, "id"), email, metadata, MailKind::magic_link, pkce_ptr);
+  if (!sent) co_return std::move(sent).error();
+  co_return json_response(200, json::object());
+}
+
+asio::awaitable<AuthService::Reply> AuthService::reauthenticate(AuthRequest& rq) {
+  auto caller = co_await authenticate(rq);
+  if (!caller) co_return std::move(caller).error();
+  const std::string email = str(caller->user, "email");
+  if (email.empty()) {
+    co_return bad_request("validation_failed",
+                          "Reauthentication requires the user to have an email or a phone number");
+  }
+  if (str(caller->user, "email_confirmed_at").empty()) {
+    co_return unprocessable("email_not_confirmed", "Please verify your email first.");
+  }
+  json::object metadata;
+  if (auto it = caller->user.find("raw_user_meta_data");
+      it != caller->user.end() && it->value().is_object()) {
+    metadata = it->value().as_object();
+  }
+  auto sent =
+      co_await send_email_token(rq, caller->user_id, email, metadata, MailKind::reauthentication);
   if (!sent) co_return std::move(sent).error();
   co_return json_response(200, json::object());
 }
@@ -230,7 +265,11 @@ asio::awaitable<AuthService::Reply> AuthService::recover(AuthRequest& rq) {
   if (auto it = a.find("metadata"); it != a.end() && it->value().is_object()) {
     metadata = it->value().as_object();
   }
-  auto sent = co_await send_email_token(rq, str(a, "id"), email, metadata, MailKind::recovery);
+  auto pkce = pkce_params(*body, "recovery");
+  if (!pkce) co_return std::move(pkce).error();
+  const json::object* pkce_ptr = *pkce ? &**pkce : nullptr;
+  auto sent =
+      co_await send_email_token(rq, str(a, "id"), email, metadata, MailKind::recovery, pkce_ptr);
   if (!sent) co_return std::move(sent).error();
   co_return json_response(200, json::object());
 }
@@ -318,7 +357,8 @@ asio::awaitable<Result<json::value>> AuthService::start_email_change(const AuthR
     p["token_hash_current"] = hash_cur;
   }
   p["mails"] = std::move(mails);
-  auto row = co_await call_json(sql::start_email_change, p);
+  auto row =
+      co_await call_with_mail(sql::start_email_change, std::move(p), sql::kEmailChangeFailed, rq);
   if (!row) co_return std::move(row).error();
   if (row_error(*row)) co_return link_error(*row);
   co_return row;
@@ -381,6 +421,7 @@ asio::awaitable<AuthService::Reply> AuthService::verify(AuthRequest& rq) {
       "otp_expiry", options_.email_otp_expiry)("double_confirm", options_.double_confirm_changes)(
       "refresh_token", random_token(12))("ip", rq.ip)("user_agent", rq.user_agent);
   if (!email.empty()) p["email"] = email;
+  if (get) p["get"] = true;
 
   auto row = co_await call_json(sql::verify, p);
   if (!row) co_return std::move(row).error();
@@ -398,6 +439,14 @@ asio::awaitable<AuthService::Reply> AuthService::verify(AuthRequest& rq) {
     return redirect_to(target);
   };
   if (row_error(*row)) co_return fail(link_error(*row));
+  if (const std::string code = str(row->as_object(), "code"); !code.empty()) {
+    // PKCE: back to the app with ?code=, which it exchanges at /token?grant_type=pkce.
+    auto parsed = boost::urls::parse_uri_reference(redirect);
+    if (!parsed) co_return redirect_to(redirect + "?code=" + url_encode(code));
+    boost::urls::url target(*parsed);
+    target.params().set("code", code);
+    co_return redirect_to(std::string(target.buffer()));
+  }
   if (flag(row->as_object(), "single_confirmation")) {
     static constexpr std::string_view kSingle =
         "Confirmation link accepted. Please proceed to confirm link sent to the other email";

@@ -1,12 +1,19 @@
 // The mails the Auth service sends. Without an SMTP server they are kept in the outbox table
 // (_basalt.auth_outbox), which developers and tests read.
+#include <fmt/format.h>
+
+#include <boost/json/parse.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include "auth/auth_error.hpp"
 #include "auth/service.hpp"
+#include "auth/sql.hpp"
+#include "auth/user_json.hpp"
 
 namespace basalt::auth {
 
+namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
@@ -16,6 +23,64 @@ std::string url_encode(std::string_view s) {
 }
 
 }  // namespace
+
+void AuthService::use_smtp(SmtpConfig config) {
+  smtp_ = std::make_unique<SmtpSender>(std::move(config));
+}
+
+asio::awaitable<Result<json::value>> AuthService::call_with_mail(std::string_view sql,
+                                                                 json::object arg,
+                                                                 std::string_view failure,
+                                                                 const AuthRequest& rq) {
+  if (!smtp_) co_return co_await call_json(sql, arg);
+  std::vector<OutgoingMail> out;
+  auto collect = [&](const json::value& m) {
+    if (!m.is_object()) return;
+    const auto& o = m.as_object();
+    out.push_back(OutgoingMail{str(o, "to"), str(o, "subject"), str(o, "body")});
+  };
+  if (auto it = arg.find("mail"); it != arg.end()) collect(it->value());
+  if (auto it = arg.find("mails"); it != arg.end() && it->value().is_array()) {
+    for (const auto& m : it->value().as_array()) collect(m);
+  }
+  arg.erase("mail");
+  arg.erase("mails");
+  if (!out.empty() && options_.rate_limits.email_sent) {
+    const std::string bucket = "email_sent";
+    const std::string key = "project";
+    std::vector<db::Param> params{bucket, key, fmt::format("{:.3f}", rq.now_precise),
+                                  fmt::format("{}", options_.rate_limits.email_sent->per_second),
+                                  fmt::format("{}", options_.rate_limits.email_sent->burst)};
+    auto ok = co_await call(sql::rate_take, std::move(params));
+    if (!ok) co_return std::move(ok).error();
+    if (ok->is_bool() && !ok->as_bool()) {
+      co_return auth_error(429, "over_email_send_rate_limit", "Email rate limit exceeded");
+    }
+  }
+  auto tx = co_await db::Transaction::begin(*pool_, ctx_);
+  if (!tx) co_return internal_error("Database error", tx.error().message);
+  std::vector<db::Param> params;
+  params.emplace_back(json_text(arg));
+  auto r = co_await tx->exec(sql, std::move(params));
+  if (!r) co_return internal_error("Database error", r.error().code + " " + r.error().message);
+  boost::system::error_code ec;
+  json::value row = r->rows() > 0 && !r->is_null(0, 0) && !r->get(0, 0).empty()
+                        ? json::parse(r->get(0, 0), ec)
+                        : json::value(nullptr);
+  if (ec) co_return internal_error("Database error", "function result is not JSON");
+  if (!row_error(row)) {
+    for (auto& m : out) {
+      auto sent = co_await smtp_->send(std::move(m));
+      if (!sent) {
+        co_await tx->rollback();
+        co_return internal_error(std::string(failure), sent.error().internal);
+      }
+    }
+  }
+  auto committed = co_await tx->commit();
+  if (!committed) co_return internal_error("Database error", committed.error().message);
+  co_return row;
+}
 
 Result<json::object> AuthService::render_mail(MailKind kind, const std::string& to,
                                               MailData data) const {

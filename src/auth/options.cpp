@@ -73,6 +73,7 @@ Result<AuthOptions> auth_options(const config::Config& config, const std::string
   o.refresh_token_reuse_interval = a.refresh_token_reuse_interval;
   o.minimum_password_length = a.minimum_password_length;
   o.password_requirements = a.password_requirements;
+  o.rate_limits = rate_limits_from(raw, raw.at_path("auth.email.smtp.enabled").value_or(false));
   auto hook = read_hook(raw, "custom_access_token");
   if (!hook) return std::move(hook).error();
   o.custom_access_token_hook = *hook;

@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "auth/rate_limit.hpp"
 #include "config/config.hpp"
+#include "jwt/key_set.hpp"
 
 namespace basalt::auth {
 
@@ -18,6 +20,7 @@ struct PgFunctionHook {
 
 struct AuthOptions {
   std::string jwt_secret;
+  std::shared_ptr<const jwt::KeySet> signing_keys;  // [auth] signing_keys_path; null: HS256
   std::string api_url;  // how clients reach Basalt, e.g. http://127.0.0.1:54321
   std::string issuer;   // iss claim: [auth] jwt_issuer, else <API URL>/auth/v1
   std::string aud = "authenticated";
@@ -54,6 +57,10 @@ struct AuthOptions {
   std::map<std::string, bool> external_providers;  // [auth.external.<name>] enabled
 
   int bcrypt_cost = 10;
+
+  RateLimits rate_limits;                    // [auth.rate_limit]
+  std::vector<std::string> trusted_proxies;  // BASALT_TRUSTED_PROXIES: peers whose
+                                             // X-Forwarded-For names the client
 
   // [auth.email.template.<kind>]: subject and body (content_path read at start); absent kinds
   // use the defaults of mail_template.hpp.

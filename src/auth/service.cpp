@@ -9,6 +9,9 @@
 #include <regex>
 
 #include "auth/auth_error.hpp"
+#include "auth/jwks.hpp"
+#include "auth/pkce.hpp"
+#include "auth/rate_limit.hpp"
 #include "auth/sql.hpp"
 #include "auth/user_json.hpp"
 #include "common/log.hpp"
@@ -53,6 +56,19 @@ Result<json::object> body_object(const AuthRequest& rq) {
 
 std::string param(const AuthRequest& rq, std::string_view name) {
   return http::query_param(rq.ex->query, name);
+}
+
+Result<std::optional<json::object>> pkce_params(const json::object& body,
+                                                std::string_view authentication_method) {
+  auto method =
+      validate_pkce_params(str(body, "code_challenge_method"), str(body, "code_challenge"));
+  if (!method) return std::move(method).error();
+  if (!*method) return std::optional<json::object>{};
+  json::object o;
+  o["challenge"] = str(body, "code_challenge");
+  o["method"] = pkce_method_name(**method);
+  o["authentication_method"] = authentication_method;
+  return std::optional<json::object>(std::move(o));
 }
 
 std::string redirect_param(const AuthRequest& rq, const RedirectPolicy& policy) {
@@ -129,6 +145,7 @@ Error sql_error(std::string_view code) {
       {"email_exists", 422, "A user with this email address has already been registered"},
       {"phone_exists", 422, "Phone number already registered by another user"},
       {"user_not_found", 404, "User not found"},
+      {"flow_state_not_found", 404, "invalid flow state, no valid flow state found"},
   };
   for (const auto& k : known) {
     if (k.code == code) return auth_error(k.status, k.code, std::string(k.message));
@@ -209,7 +226,15 @@ asio::awaitable<http::Response> AuthService::handle(http::Exchange& ex) {
   rq.now = std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
                .count();
-  rq.ip = ex.client_ip;
+  rq.now_precise =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  {
+    std::string forwarded;
+    if (auto it = ex.request.find("X-Forwarded-For"); it != ex.request.end()) {
+      forwarded = std::string(it->value());
+    }
+    rq.ip = client_key(ex.client_ip, forwarded, options_.trusted_proxies);
+  }
   if (auto it = ex.request.find(http::beast_http::field::user_agent); it != ex.request.end()) {
     rq.user_agent = std::string(it->value());
   }
@@ -222,14 +247,63 @@ asio::awaitable<http::Response> AuthService::handle(http::Exchange& ex) {
   co_return error_response(e, rq.version);
 }
 
+const std::optional<RateLimit>* AuthService::rate_limit_for(const AuthRequest& rq,
+                                                            std::string_view* bucket) const {
+  const std::string& p = rq.path;
+  const std::string& m = rq.method;
+  const auto& l = options_.rate_limits;
+  if (p == "/token" && m == "POST") {
+    *bucket = "token_refresh";
+    return &l.token_refresh;
+  }
+  if (p == "/verify" && (m == "GET" || m == "POST")) {
+    *bucket = "token_verifications";
+    return &l.token_verifications;
+  }
+  if (p == "/signup" && m == "POST") {
+    // Anonymous sign-ins (no email, no phone) have their own hourly limit.
+    auto body = body_object(rq);
+    if (body && str(*body, "email").empty() && str(*body, "phone").empty()) {
+      *bucket = "anonymous_users";
+      return &l.anonymous_users;
+    }
+    *bucket = "sign_in_sign_ups";
+    return &l.sign_in_sign_ups;
+  }
+  if ((m == "POST" && (p == "/otp" || p == "/magiclink" || p == "/recover" || p == "/resend")) ||
+      (m == "PUT" && p == "/user")) {
+    *bucket = "sign_in_sign_ups";
+    return &l.sign_in_sign_ups;
+  }
+  return nullptr;
+}
+
+asio::awaitable<Status> AuthService::check_rate(const AuthRequest& rq) {
+  std::string_view bucket;
+  const std::optional<RateLimit>* limit = rate_limit_for(rq, &bucket);
+  if (limit == nullptr || !limit->has_value()) co_return Status{};
+  std::vector<db::Param> params{std::string(bucket), rq.ip, fmt::format("{:.3f}", rq.now_precise),
+                                fmt::format("{}", (*limit)->per_second),
+                                fmt::format("{}", (*limit)->burst)};
+  auto r = co_await call(sql::rate_take, std::move(params));
+  if (!r) co_return std::move(r).error();
+  if (r->is_bool() && !r->as_bool()) {
+    co_return auth_error(429, "over_request_rate_limit", "Request rate limit reached");
+  }
+  co_return Status{};
+}
+
 asio::awaitable<AuthService::Reply> AuthService::route(AuthRequest& rq) {
   const std::string& p = rq.path;
   const std::string& m = rq.method;
+  auto allowed = co_await check_rate(rq);
+  if (!allowed) co_return allowed.error();
   if (p == "/health" && (m == "GET" || m == "HEAD")) {
     co_return json_response(200, json::object(Obj()("version", "basalt")("name", "GoTrue")(
                                      "description", "Basalt's Supabase Auth API")));
   }
   if (p == "/settings" && (m == "GET" || m == "HEAD")) co_return settings();
+  if (p == "/.well-known/jwks.json" && m == "GET") co_return jwks_response(options_);
   if (p == "/signup" && m == "POST") co_return co_await signup(rq);
   if (p == "/token" && m == "POST") co_return co_await token(rq);
   if (p == "/logout" && m == "POST") co_return co_await logout(rq);
@@ -237,9 +311,15 @@ asio::awaitable<AuthService::Reply> AuthService::route(AuthRequest& rq) {
   if (p == "/recover" && m == "POST") co_return co_await recover(rq);
   if (p == "/resend" && m == "POST") co_return co_await resend(rq);
   if (p == "/verify" && (m == "GET" || m == "POST")) co_return co_await verify(rq);
+  if (p == "/reauthenticate" && m == "GET") co_return co_await reauthenticate(rq);
   if (p == "/user" && m == "GET") co_return co_await get_user(rq);
   if (p == "/user" && m == "PUT") co_return co_await update_user(rq);
   if (p == "/factors" || p.starts_with("/factors/")) co_return co_await factors(rq);
+  if (p == "/invite" && m == "POST") {
+    auto actor = require_admin(rq);
+    if (!actor) co_return std::move(actor).error();
+    co_return co_await admin_generate_link(rq, *actor, /*invite_endpoint=*/true);
+  }
   if (p == "/admin" || p.starts_with("/admin/")) co_return co_await admin(rq);
   co_return not_found("not_found", "Not Found");  // GoTrue's 404 for unknown routes
 }
@@ -368,6 +448,7 @@ asio::awaitable<Result<Caller>> AuthService::authenticate(AuthRequest& rq) {
   }
   jwt::VerifyOptions vo;
   vo.secret = options_.jwt_secret;
+  vo.keys = options_.signing_keys.get();
   vo.now = rq.now;
   auto verified = jwt::verify(token, vo);
   if (!verified) co_return jwt::to_gotrue_error(verified.error());
@@ -413,6 +494,7 @@ Result<std::string> AuthService::require_admin(const AuthRequest& rq) const {
   }
   jwt::VerifyOptions vo;
   vo.secret = options_.jwt_secret;
+  vo.keys = options_.signing_keys.get();
   vo.now = rq.now;
   auto verified = jwt::verify(token, vo);
   if (!verified) return jwt::to_gotrue_error(verified.error());

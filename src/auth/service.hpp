@@ -17,6 +17,7 @@
 #include "auth/password_hasher.hpp"
 #include "auth/password_policy.hpp"
 #include "auth/redirect.hpp"
+#include "auth/smtp.hpp"
 #include "auth/tokens.hpp"
 #include "db/pool.hpp"
 #include "db/transaction.hpp"
@@ -31,8 +32,9 @@ struct AuthRequest {
   std::string path;     // below /auth/v1, without a trailing slash ("" for the root)
   std::string version;  // X-Supabase-Api-Version in effect ("" = initial)
   std::int64_t now = 0;
-  std::string ip;
+  std::string ip;  // the client: the peer, or X-Forwarded-For behind a trusted proxy
   std::string user_agent;
+  double now_precise = 0;  // unix seconds with a fraction, for the rate limiter
 };
 
 // The signed-in caller of an endpoint that requires a user token.
@@ -50,6 +52,8 @@ class AuthService {
   // Fails when the options are inconsistent (e.g. an unknown password_requirements value).
   static Result<std::shared_ptr<AuthService>> create(AuthOptions options,
                                                      std::shared_ptr<db::Pool> pool);
+  // Sends mail over SMTP instead of keeping it in the outbox ([auth.email.smtp]).
+  void use_smtp(SmtpConfig config);
   AuthService(AuthOptions options, std::shared_ptr<db::Pool> pool, PasswordPolicy policy);
 
   boost::asio::awaitable<http::Response> handle(http::Exchange& ex);
@@ -67,10 +71,12 @@ class AuthService {
   boost::asio::awaitable<Reply> signup(AuthRequest& rq);
   boost::asio::awaitable<Reply> token(AuthRequest& rq);
   boost::asio::awaitable<Reply> password_grant(AuthRequest& rq, const boost::json::object& body);
+  boost::asio::awaitable<Reply> pkce_grant(AuthRequest& rq, const boost::json::object& body);
   boost::asio::awaitable<Reply> refresh_grant(AuthRequest& rq, const boost::json::object& body);
   boost::asio::awaitable<Reply> logout(AuthRequest& rq);
   boost::asio::awaitable<Reply> get_user(AuthRequest& rq);
   boost::asio::awaitable<Reply> update_user(AuthRequest& rq);
+  boost::asio::awaitable<Reply> reauthenticate(AuthRequest& rq);
   boost::asio::awaitable<Reply> otp(AuthRequest& rq);
   boost::asio::awaitable<Reply> recover(AuthRequest& rq);
   boost::asio::awaitable<Reply> resend(AuthRequest& rq);
@@ -79,8 +85,15 @@ class AuthService {
   boost::asio::awaitable<Reply> admin(AuthRequest& rq);
   boost::asio::awaitable<Reply> admin_list_users(AuthRequest& rq);
   boost::asio::awaitable<Reply> admin_create_user(AuthRequest& rq, const std::string& actor);
+  boost::asio::awaitable<Reply> admin_generate_link(AuthRequest& rq, const std::string& actor,
+                                                    bool invite_endpoint);
   boost::asio::awaitable<Reply> admin_user(AuthRequest& rq, const std::string& id,
                                            const std::string& actor);
+
+  // The [auth.rate_limit] bucket a request counts against, if any (service.cpp).
+  const std::optional<RateLimit>* rate_limit_for(const AuthRequest& rq,
+                                                 std::string_view* bucket) const;
+  boost::asio::awaitable<Status> check_rate(const AuthRequest& rq);
 
   // Shared steps.
   boost::asio::awaitable<Result<Caller>> authenticate(AuthRequest& rq);
@@ -103,11 +116,19 @@ class AuthService {
                                                         const std::string& user_id,
                                                         const std::string& email,
                                                         const boost::json::object& metadata,
-                                                        MailKind kind);
+                                                        MailKind kind,
+                                                        const boost::json::object* pkce = nullptr);
   boost::asio::awaitable<Result<boost::json::value>> start_email_change(
       const AuthRequest& rq, const std::string& user_id, const std::string& current,
       const std::string& new_email, const boost::json::object& metadata);
   Error link_error(const boost::json::value& row) const;
+  // A call whose argument carries "mail" (or "mails"): without SMTP the function keeps them in
+  // the outbox; with SMTP they are sent inside the call's transaction, which rolls back when
+  // sending fails (500 `failure`), as Supabase Auth does. Counts [auth.rate_limit] email_sent.
+  boost::asio::awaitable<Result<boost::json::value>> call_with_mail(std::string_view sql,
+                                                                    boost::json::object arg,
+                                                                    std::string_view failure,
+                                                                    const AuthRequest& rq);
   double max_frequency_seconds() const;
 
   // Mails (mail.cpp): a kind's configured or default template rendered for `to`, as the JSON
@@ -125,6 +146,7 @@ class AuthService {
   std::unique_ptr<PasswordHasher> hasher_;
   PasswordPolicy policy_;
   RedirectPolicy redirects_;
+  std::unique_ptr<SmtpSender> smtp_;  // null: mail goes to the outbox
   db::RequestContext ctx_;
   std::string hook_sql_;  // SELECT "schema"."fn"($1::jsonb), when a hook is configured
 };
@@ -144,6 +166,11 @@ class Obj {
  private:
   boost::json::object o_;
 };
+
+// PKCE parameters of a request body: nullopt for the implicit flow, else the flow-state JSON
+// {challenge, method, authentication_method} the SQL functions store (service.cpp).
+Result<std::optional<boost::json::object>> pkce_params(const boost::json::object& body,
+                                                       std::string_view authentication_method);
 
 // Small shared helpers (service.cpp).
 http::Response json_response(int status, const boost::json::value& body);

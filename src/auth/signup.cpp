@@ -108,9 +108,13 @@ asio::awaitable<AuthService::Reply> AuthService::signup(AuthRequest& rq) {
   }
   p["password_hash"] = hash;
 
+  auto pkce = pkce_params(*body, "email/signup");
+  if (!pkce) co_return std::move(pkce).error();
   if (!autoconfirm && provider == "email") {
     const std::string otp = otp_digits(options_.email_otp_length);
-    const std::string th = token_hash(email, otp);
+    // A PKCE flow marks its token so the link's /verify answers with a code, not a session.
+    const std::string th = (*pkce ? "pkce_" : "") + token_hash(email, otp);
+    if (*pkce) p["pkce"] = **pkce;
     p["confirmation_token_hash"] = th;
     auto mail = confirmation_mail(email, data, otp, th, redirect_param(rq, redirects_));
     if (!mail) co_return std::move(mail).error();
@@ -122,7 +126,7 @@ asio::awaitable<AuthService::Reply> AuthService::signup(AuthRequest& rq) {
     co_return co_await issue_json(sql::signup, p, sql::kPassword, rq);
   }
 
-  auto row = co_await call_json(sql::signup, p);
+  auto row = co_await call_with_mail(sql::signup, std::move(p), sql::kConfirmationFailed, rq);
   if (!row) co_return std::move(row).error();
   const auto& o = row->as_object();
   if (str(o, "status") == "exists_confirmed") {

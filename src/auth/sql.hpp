@@ -57,6 +57,22 @@ inline constexpr std::string_view mfa_verified = "SELECT _basalt.auth_mfa_verifi
 inline constexpr std::string_view mfa_unenroll =
     "SELECT _basalt.auth_mfa_unenroll($1::uuid, $2::uuid, $3, $4::boolean, $5)";
 inline constexpr std::string_view kTotp = "totp";
+inline constexpr std::string_view use_reauthentication =
+    "SELECT _basalt.auth_use_reauthentication($1::uuid, $2, $3::int)";
+inline constexpr std::string_view flow_state = "SELECT _basalt.auth_flow_state($1)";
+inline constexpr std::string_view pkce_sign_in = "SELECT _basalt.auth_pkce_sign_in($1::jsonb)";
+inline constexpr std::string_view generate_link = "SELECT _basalt.auth_generate_link($1::jsonb)";
+inline constexpr std::string_view rate_take =
+    "SELECT to_jsonb(_basalt.auth_rate_take($1, $2, $3::double precision, "
+    "$4::double precision, $5::double precision))";
+
+// Supabase Auth's answers when a mail cannot be sent (500 unexpected_failure).
+inline constexpr std::string_view kConfirmationFailed = "Error sending confirmation email";
+inline constexpr std::string_view kInviteFailed = "Error sending invite email";
+inline constexpr std::string_view kRecoveryFailed = "Error sending recovery email";
+inline constexpr std::string_view kMagicLinkFailed = "Error sending magic link email";
+inline constexpr std::string_view kEmailChangeFailed = "Error sending email change email";
+inline constexpr std::string_view kReauthenticationFailed = "Error sending reauthentication email";
 
 // Authentication methods (amr) as GoTrue names them.
 inline constexpr std::string_view kPassword = "password";

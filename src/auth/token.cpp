@@ -4,6 +4,7 @@
 
 #include "auth/auth_error.hpp"
 #include "auth/password_policy.hpp"
+#include "auth/pkce.hpp"
 #include "auth/service.hpp"
 #include "auth/sql.hpp"
 #include "auth/user_json.hpp"
@@ -20,6 +21,7 @@ asio::awaitable<AuthService::Reply> AuthService::token(AuthRequest& rq) {
   if (grant.empty()) grant = str(*body, "grant_type");
   if (grant == "password") co_return co_await password_grant(rq, *body);
   if (grant == "refresh_token") co_return co_await refresh_grant(rq, *body);
+  if (grant == "pkce") co_return co_await pkce_grant(rq, *body);
   co_return bad_request("invalid_credentials", "unsupported_grant_type");
 }
 
@@ -83,6 +85,34 @@ asio::awaitable<AuthService::Reply> AuthService::password_grant(AuthRequest& rq,
     }
   }
   co_return reply;
+}
+
+asio::awaitable<AuthService::Reply> AuthService::pkce_grant(AuthRequest& rq,
+                                                            const json::object& body) {
+  const std::string code = str(body, "auth_code");
+  const std::string verifier = str(body, "code_verifier");
+  if (code.empty() || verifier.empty()) {
+    co_return bad_request("validation_failed",
+                          "invalid request: both auth code and code verifier should be non-empty");
+  }
+  std::vector<db::Param> lookup{code};
+  auto flow = co_await call(sql::flow_state, std::move(lookup));
+  if (!flow) co_return std::move(flow).error();
+  if (!flow->is_object()) {
+    co_return not_found("flow_state_not_found", "invalid flow state, no valid flow state found");
+  }
+  const auto& f = flow->as_object();
+  // GoTrue's FlowStateExpiryDuration: five minutes from the code being issued.
+  if (f.at("issued_epoch").as_int64() + 300 < rq.now) {
+    co_return unprocessable("flow_state_expired", "invalid flow state, flow state has expired");
+  }
+  if (auto ok = verify_pkce(str(f, "challenge"), str(f, "method"), verifier); !ok) {
+    co_return ok.error();
+  }
+  const std::string method = str(f, "authentication_method");
+  json::object in = Obj()("flow_id", str(f, "id"))("user_id", str(f, "user_id"))("method", method)(
+      "refresh_token", random_token(12))("ip", rq.ip)("user_agent", rq.user_agent);
+  co_return co_await issue_json(sql::pkce_sign_in, in, method, rq);
 }
 
 asio::awaitable<AuthService::Reply> AuthService::refresh_grant(AuthRequest& rq,

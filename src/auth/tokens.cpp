@@ -120,7 +120,9 @@ json::object session_response(const IssuedSession& s, const json::object& claims
     exp = static_cast<std::int64_t>(it->value().to_number<double>());
   }
   json::object r;
-  r["access_token"] = jwt::sign_hs256(claims, o.jwt_secret);
+  auto access = o.signing_keys ? o.signing_keys->sign(claims)
+                               : Result<std::string>(jwt::sign_hs256(claims, o.jwt_secret));
+  r["access_token"] = access ? std::move(*access) : std::string();
   r["token_type"] = "bearer";
   r["expires_in"] = exp - now;
   r["expires_at"] = exp;

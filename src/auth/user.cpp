@@ -89,6 +89,27 @@ asio::awaitable<AuthService::Reply> AuthService::update_user(AuthRequest& rq) {
                          "version of Basalt does not have yet");
   }
 
+  // secure_password_change: a session older than a day needs the code GET /reauthenticate sent.
+  if (password && options_.secure_password_change) {
+    const auto created = caller->session.find("created_epoch");
+    const bool recent = created != caller->session.end() && created->value().is_int64() &&
+                        created->value().as_int64() + 24 * 3600 >= rq.now;
+    if (!recent) {
+      const std::string nonce = str(b, "nonce");
+      if (nonce.empty()) {
+        co_return bad_request("reauthentication_needed",
+                              "Password update requires reauthentication");
+      }
+      std::vector<db::Param> check{caller->user_id, token_hash(str(user, "email"), nonce),
+                                   std::to_string(options_.email_otp_expiry)};
+      auto ok = co_await call(sql::use_reauthentication, std::move(check));
+      if (!ok) co_return std::move(ok).error();
+      if (!ok->is_bool() || !ok->as_bool()) {
+        co_return unprocessable("reauthentication_not_valid", "Nonce has expired or is invalid");
+      }
+    }
+  }
+
   json::object p = Obj()("user_id", caller->user_id)("ip", rq.ip);
   if (!caller->session_id.empty()) p["session_id"] = caller->session_id;
   if (password) {

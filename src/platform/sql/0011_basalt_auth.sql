@@ -24,16 +24,17 @@ comment on table _basalt.auth_outbox is
   'Basalt: mail the Auth service would have sent (kept when no SMTP server is configured).';
 create index if not exists auth_outbox_to_idx on _basalt.auth_outbox (lower(to_address), id desc);
 
--- Fixed-window counters: one row per (limit, key, window start).
+-- Token buckets of the rate limiter: one row per (limit, client key). Every node takes from
+-- the same row, so a limit holds for the whole deployment.
 create table if not exists _basalt.auth_rate_limits (
   bucket text not null,
   key text not null,
-  window_start timestamptz not null,
-  hits integer not null,
-  primary key (bucket, key, window_start)
+  tokens double precision not null,
+  updated_at double precision not null,  -- unix seconds, as the caller's clock gave them
+  primary key (bucket, key)
 );
 comment on table _basalt.auth_rate_limits is
-  'Basalt: request counts per client and window for the Auth rate limits.';
+  'Basalt: token buckets per client for the Auth rate limits ([auth.rate_limit]).';
 
 grant select, insert, update, delete on _basalt.auth_outbox, _basalt.auth_rate_limits
   to supabase_auth_admin;

@@ -39,6 +39,7 @@ set timezone = 'UTC' as $$
     'id', s.id,
     'user_id', s.user_id,
     'created_at', s.created_at,
+    'created_epoch', floor(extract(epoch from s.created_at))::bigint,
     'not_after', s.not_after,
     'aal', case when exists (
              select 1 from auth.mfa_amr_claims c
@@ -200,6 +201,7 @@ begin
       return jsonb_build_object('status', 'exists_confirmed');
     end if;
     if p ? 'confirmation_token_hash' and v_provider = 'email' then
+      perform _basalt.auth_create_flow_state(v_user.id, p -> 'pkce');
       perform _basalt.auth_set_one_time_token(v_user.id, 'confirmation_token',
                                               p ->> 'confirmation_token_hash', v_email);
       update auth.users set confirmation_sent_at = v_now where id = v_user.id;
@@ -256,6 +258,7 @@ begin
 
   perform _basalt.auth_audit(v_id, 'user_confirmation_requested', p ->> 'ip',
                              jsonb_build_object('provider', v_provider));
+  perform _basalt.auth_create_flow_state(v_id, p -> 'pkce');
   if p ? 'confirmation_token_hash' then
     perform _basalt.auth_set_one_time_token(v_id, 'confirmation_token',
                                             p ->> 'confirmation_token_hash',
@@ -690,6 +693,7 @@ begin
     return jsonb_build_object('error', 'over_email_send_rate_limit', 'seconds', ceil(v_wait));
   end if;
   perform _basalt.auth_set_one_time_token(v_id, v_type, p ->> 'token_hash', p ->> 'relates_to');
+  perform _basalt.auth_create_flow_state(v_id, p -> 'pkce');
   execute format('update auth.users set %I = now() where id = $1', v_column) using v_id;
   if p ->> 'kind' in ('recovery', 'magic_link') then
     perform _basalt.auth_audit(v_id, 'user_recovery_requested', p ->> 'ip');
@@ -775,6 +779,8 @@ declare
   v_sent timestamptz;
   v_exp interval := make_interval(secs => (p ->> 'otp_expiry')::double precision);
   v_ok boolean := false;
+  v_pkce boolean := left(v_hash, 5) = 'pkce_';
+  v_code text;
 begin
   v_expired_msg := case when v_by_link then 'Email link is invalid or has expired'
                         else 'Token has expired or is invalid' end;
@@ -808,6 +814,14 @@ begin
   end if;
 
   -- Which token matched decides the kind (an email OTP is a sign-up or a magic link).
+  -- A code typed by the user also matches a token stored for a PKCE flow ('pkce_' + hash).
+  if not v_by_link and not v_pkce then
+    if v_user.confirmation_token = 'pkce_' || v_hash then
+      v_hash := v_user.confirmation_token;
+    elsif v_user.recovery_token = 'pkce_' || v_hash then
+      v_hash := v_user.recovery_token;
+    end if;
+  end if;
   if v_type in ('email', 'signup', 'invite')
      and v_user.confirmation_token = v_hash and v_hash <> '' then
     v_sent := v_user.confirmation_sent_at;
@@ -875,6 +889,17 @@ begin
                          'email_verified', true, 'phone_verified', false));
   end if;
 
+  if v_pkce and v_by_link and coalesce((p ->> 'get')::boolean, false) then
+    -- PKCE: the app exchanges this code (with its verifier) for the session.
+    update auth.flow_state f set auth_code_issued_at = now(), updated_at = now()
+    where f.id = (select id from auth.flow_state where user_id = v_user.id
+                  order by created_at desc limit 1)
+    returning f.auth_code into v_code;
+    if v_code is null then
+      return jsonb_build_object('error', 'flow_state_not_found');
+    end if;
+    return jsonb_build_object('code', v_code, 'type', v_type);
+  end if;
   return _basalt.auth_start_session(jsonb_build_object(
            'user_id', v_user.id, 'method', 'otp', 'refresh_token', p ->> 'refresh_token',
            'ip', p ->> 'ip', 'user_agent', p ->> 'user_agent'))
@@ -1025,6 +1050,188 @@ begin
   where factor_id = p_factor_id;
   delete from auth.mfa_factors where id = p_factor_id;
   return jsonb_build_object('id', p_factor_id);
+end
+$$;
+
+-- Rate limiting: takes one token from the bucket of (p_bucket, p_key) at time p_now (unix
+-- seconds, from the caller so tests need no sleeping). A bucket holds at most p_burst tokens
+-- and refills p_rate per second; a new bucket starts full. True when a token was taken.
+-- Same arithmetic as src/auth/rate_limit.cpp.
+create or replace function _basalt.auth_rate_take(p_bucket text, p_key text,
+                                                  p_now double precision,
+                                                  p_rate double precision,
+                                                  p_burst double precision)
+returns boolean language plpgsql set search_path = pg_catalog as $$
+declare
+  v_tokens double precision;
+  v_at double precision;
+  v_allowed boolean;
+begin
+  insert into _basalt.auth_rate_limits (bucket, key, tokens, updated_at)
+  values (p_bucket, p_key, p_burst, p_now)
+  on conflict (bucket, key) do nothing;
+  select tokens, updated_at into v_tokens, v_at from _basalt.auth_rate_limits
+  where bucket = p_bucket and key = p_key for update;
+  v_tokens := least(p_burst, v_tokens + greatest(0, p_now - v_at) * p_rate);
+  v_allowed := v_tokens >= 1;
+  if v_allowed then
+    v_tokens := v_tokens - 1;
+  end if;
+  update _basalt.auth_rate_limits set tokens = v_tokens, updated_at = greatest(v_at, p_now)
+  where bucket = p_bucket and key = p_key;
+  return v_allowed;
+end
+$$;
+
+-- POST /admin/generate_link and POST /invite: stores a one-time token for an address (creating
+-- the user for signup and invite) and, for /invite, queues the mail. p: {type: 'signup' |
+-- 'invite' | 'magiclink' | 'recovery' | 'email_change_current' | 'email_change_new', email,
+-- new_email?, token_hash, password_hash?, data, aud, actor, ip, mail?}
+-- Returns {error} or {user}.
+create or replace function _basalt.auth_generate_link(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_type text := p ->> 'type';
+  v_email text := lower(p ->> 'email');
+  v_aud text := p ->> 'aud';
+  v_user auth.users;
+  v_id uuid;
+  v_now timestamptz := now();
+begin
+  select * into v_user from auth.users
+  where lower(email) = v_email and aud = v_aud and is_sso_user = false limit 1 for update;
+  if v_user.id is null then
+    if v_type in ('recovery', 'email_change_current', 'email_change_new') then
+      return jsonb_build_object('error', 'user_not_found_by_email');
+    end if;
+    if v_type = 'magiclink' then
+      v_type := 'signup';
+    end if;
+    v_id := gen_random_uuid();
+    insert into auth.users (
+      instance_id, id, aud, role, email, encrypted_password, raw_app_meta_data,
+      raw_user_meta_data, created_at, updated_at, is_anonymous, confirmation_token,
+      recovery_token, email_change_token_new, email_change, email_change_token_current,
+      phone_change, phone_change_token, reauthentication_token)
+    values ('00000000-0000-0000-0000-000000000000', v_id, v_aud, 'authenticated', v_email,
+            coalesce(p ->> 'password_hash', ''),
+            '{"provider": "email", "providers": ["email"]}'::jsonb,
+            coalesce(p -> 'data', '{}'::jsonb), v_now, v_now, false, '', '', '', '', '', '',
+            '', '');
+    insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at,
+                                 created_at, updated_at)
+    values (v_id::text, v_id,
+            coalesce(p -> 'data', '{}'::jsonb)
+              || jsonb_build_object('sub', v_id::text, 'email', v_email,
+                                    'email_verified', false, 'phone_verified', false),
+            'email', v_now, v_now, v_now);
+    select * into v_user from auth.users where id = v_id;
+  elsif v_type in ('signup', 'invite') and v_user.email_confirmed_at is not null then
+    return jsonb_build_object('error', 'email_exists');
+  elsif v_type = 'signup' and p ? 'data' then
+    update auth.users
+    set raw_user_meta_data = _basalt.auth_merge_metadata(raw_user_meta_data, p -> 'data')
+    where id = v_user.id;
+  end if;
+
+  if v_type in ('magiclink', 'recovery') then
+    perform _basalt.auth_audit(v_user.id, 'user_recovery_requested', p ->> 'ip');
+    perform _basalt.auth_set_one_time_token(v_user.id, 'recovery_token', p ->> 'token_hash',
+                                            v_email);
+    update auth.users set recovery_sent_at = v_now where id = v_user.id;
+  elsif v_type in ('signup', 'invite') then
+    if v_type = 'invite' then
+      perform _basalt.auth_audit_admin(p ->> 'actor', 'user_invited', p ->> 'ip',
+        jsonb_build_object('user_id', v_user.id, 'user_email', v_email));
+      update auth.users set invited_at = v_now where id = v_user.id;
+    end if;
+    perform _basalt.auth_set_one_time_token(v_user.id, 'confirmation_token', p ->> 'token_hash',
+                                            v_email);
+    update auth.users set confirmation_sent_at = v_now where id = v_user.id;
+  else
+    if exists (select 1 from auth.users where lower(email) = lower(p ->> 'new_email')
+               and aud = v_aud and id <> v_user.id and is_sso_user = false) then
+      return jsonb_build_object('error', 'email_exists');
+    end if;
+    update auth.users
+    set email_change = lower(p ->> 'new_email'), email_change_sent_at = v_now,
+        email_change_confirm_status = 0,
+        email_change_token_current = case when v_type = 'email_change_current'
+                                          then p ->> 'token_hash' else '' end,
+        email_change_token_new = case when v_type = 'email_change_new'
+                                      then p ->> 'token_hash' else '' end
+    where id = v_user.id;
+    delete from auth.one_time_tokens where user_id = v_user.id
+      and token_type in ('email_change_token_new', 'email_change_token_current');
+    insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to,
+                                      created_at, updated_at)
+    values (gen_random_uuid(), v_user.id,
+            case when v_type = 'email_change_current' then 'email_change_token_current'
+                 else 'email_change_token_new' end::auth.one_time_token_type,
+            p ->> 'token_hash',
+            case when v_type = 'email_change_current' then v_email
+                 else lower(p ->> 'new_email') end, v_now, v_now);
+  end if;
+  perform _basalt.auth_queue_mail(v_user.id, p -> 'mail');
+  return jsonb_build_object('user', _basalt.auth_user(v_user.id), 'type', v_type);
+end
+$$;
+
+-- PUT /user with a reauthentication nonce: true (and the token used up) when the nonce is the
+-- code last sent by GET /reauthenticate and has not expired.
+create or replace function _basalt.auth_use_reauthentication(p_user_id uuid, p_hash text,
+                                                             p_expiry int)
+returns jsonb language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_ok boolean;
+begin
+  select reauthentication_token <> '' and reauthentication_token = p_hash
+         and reauthentication_sent_at + make_interval(secs => p_expiry) >= now()
+  into v_ok from auth.users where id = p_user_id for update;
+  if coalesce(v_ok, false) then
+    update auth.users set reauthentication_token = '', reauthentication_sent_at = null
+    where id = p_user_id;
+    delete from auth.one_time_tokens where user_id = p_user_id
+      and token_type = 'reauthentication_token';
+  end if;
+  return to_jsonb(coalesce(v_ok, false));
+end
+$$;
+
+-- PKCE: the flow a mail link belongs to. p_pkce: {challenge, method, authentication_method}.
+create or replace function _basalt.auth_create_flow_state(p_user_id uuid, p_pkce jsonb)
+returns void language sql set search_path = auth, pg_catalog as $$
+  insert into auth.flow_state (id, user_id, auth_code, code_challenge_method, code_challenge,
+                               provider_type, authentication_method, created_at, updated_at)
+  select gen_random_uuid(), p_user_id, gen_random_uuid()::text,
+         (p_pkce ->> 'method')::auth.code_challenge_method, p_pkce ->> 'challenge', 'email',
+         p_pkce ->> 'authentication_method', now(), now()
+  where p_pkce is not null and jsonb_typeof(p_pkce) = 'object'
+$$;
+
+-- PKCE, POST /token?grant_type=pkce step 1: the flow an auth code names (null when none).
+create or replace function _basalt.auth_flow_state(p_auth_code text) returns jsonb
+language sql stable set search_path = auth, pg_catalog as $$
+  select jsonb_build_object(
+    'id', f.id, 'user_id', f.user_id, 'challenge', f.code_challenge,
+    'method', f.code_challenge_method, 'authentication_method', f.authentication_method,
+    'provider_type', f.provider_type,
+    'issued_epoch', floor(extract(epoch from coalesce(f.auth_code_issued_at, f.created_at)))::bigint)
+  from auth.flow_state f where f.auth_code = p_auth_code and f.user_id is not null
+$$;
+
+-- PKCE step 2 (the verifier matched): the flow is used up and a session starts.
+-- p: {flow_id, user_id, method, refresh_token, ip, user_agent}
+create or replace function _basalt.auth_pkce_sign_in(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+begin
+  delete from auth.flow_state where id = (p ->> 'flow_id')::uuid;
+  if not found then
+    return jsonb_build_object('error', 'flow_state_not_found');
+  end if;
+  perform _basalt.auth_audit((p ->> 'user_id')::uuid, 'login', p ->> 'ip',
+                             jsonb_build_object('provider_type', 'email'));
+  return _basalt.auth_start_session(p);
 end
 $$;
 

@@ -67,6 +67,8 @@ process.on('exit', () => {
  * @param {object} [options]
  * @param {Record<string,string>} [options.migrations] file name -> SQL, for supabase/migrations/
  * @param {string} [options.seed] supabase/seed.sql
+ * @param {Record<string,string>} [options.files] path relative to supabase/ -> text, e.g. a
+ *   signing_keys.json that the config names
  * @param {Record<string,string>} [options.env] extra environment
  * @param {string} [options.config] extra config.toml text (appended; e.g. an [auth] table)
  * @param {number} [options.timeoutMs] how long to wait for GET /health (default 60 s)
@@ -86,6 +88,15 @@ export async function startBasalt(options = {}) {
     fs.writeFileSync(path.join(supabase, 'migrations', name), sql);
   }
   if (options.seed !== undefined) fs.writeFileSync(path.join(supabase, 'seed.sql'), options.seed);
+  for (const [rel, text] of Object.entries(options.files ?? {})) {
+    const file = path.resolve(supabase, rel);
+    if (!file.startsWith(supabase + path.sep)) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw new Error(`files: ${rel} is outside supabase/`);
+    }
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
   const logPath = path.join(dir, 'basalt.log');
 
   let lastError;

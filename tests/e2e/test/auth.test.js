@@ -526,6 +526,97 @@ describe('supabase-js auth with email confirmations (mail read from the outbox)'
     assert.equal(signedIn.error, null);
   });
 
+  test('admin invite and generateLink', async () => {
+    const service = createClient(basalt.url, basalt.serviceRoleKey, quiet);
+    const invited = await service.auth.admin.inviteUserByEmail('rae@example.com', {
+      data: { team: 'blue' },
+      redirectTo: 'http://localhost:3000/join',
+    });
+    assert.equal(invited.error, null);
+    assert.ok(invited.data.user.invited_at);
+    const [mail] = await mails('rae@example.com');
+    assert.equal(mail.kind, 'invite');
+    assert.equal(mail.redirect_to, 'http://localhost:3000/join');
+    const c = client();
+    const accepted = await c.auth.verifyOtp({ token_hash: mail.token_hash, type: 'invite' });
+    assert.equal(accepted.error, null);
+    assert.equal(accepted.data.user.user_metadata.team, 'blue');
+    assert.equal((await c.auth.updateUser({ password: 'rae password' })).error, null);
+    assert.equal(
+      (await client().auth.signInWithPassword({ email: 'rae@example.com', password: 'rae password' })).error,
+      null,
+    );
+    const again = await service.auth.admin.inviteUserByEmail('rae@example.com');
+    assert.equal(again.error.code, 'email_exists');
+
+    const missing = await service.auth.admin.generateLink({ type: 'recovery', email: 'ghost@example.com' });
+    assert.equal(missing.error.status, 404);
+    const link = await service.auth.admin.generateLink({ type: 'magiclink', email: 'rae@example.com' });
+    assert.equal(link.error, null);
+    assert.equal(link.data.properties.verification_type, 'magiclink');
+    assert.match(link.data.properties.email_otp, /^[0-9]{6}$/);
+    const res = await fetch(link.data.properties.action_link, { redirect: 'manual' });
+    assert.equal(res.status, 303);
+    const fragment = new URLSearchParams(new URL(res.headers.get('location')).hash.slice(1));
+    assert.equal(claimsOf(fragment.get('access_token')).email, 'rae@example.com');
+
+    const signup = await service.auth.admin.generateLink({
+      type: 'signup',
+      email: 'sam@example.com',
+      password: 'sam password',
+    });
+    assert.equal(signup.error, null);
+    assert.equal(signup.data.user.email, 'sam@example.com');
+    const confirmed = await client().auth.verifyOtp({
+      email: 'sam@example.com',
+      token: signup.data.properties.email_otp,
+      type: 'signup',
+    });
+    assert.equal(confirmed.error, null);
+    assert.equal(
+      (await client().auth.signInWithPassword({ email: 'sam@example.com', password: 'sam password' })).error,
+      null,
+    );
+  });
+
+  test('PKCE: the mail link returns a code that exchangeCodeForSession turns into a session', async () => {
+    const pkce = () =>
+      createClient(basalt.url, basalt.anonKey, {
+        auth: { flowType: 'pkce', persistSession: false, autoRefreshToken: false },
+      });
+    const c = pkce();
+    const up = await c.auth.signUp({
+      email: 'vic@example.com',
+      password: 'vic password',
+      options: { emailRedirectTo: 'http://localhost:3000/callback' },
+    });
+    assert.equal(up.error, null);
+    const [mail] = await mails('vic@example.com');
+    assert.match(mail.token_hash, /^pkce_/);
+    const link = `${basalt.url}/auth/v1/verify?token=${mail.token_hash}&type=signup&redirect_to=${encodeURIComponent(mail.redirect_to)}`;
+    const res = await fetch(link, { redirect: 'manual' });
+    assert.equal(res.status, 303);
+    const location = new URL(res.headers.get('location'));
+    assert.equal(location.pathname, '/callback');
+    const code = location.searchParams.get('code');
+    assert.ok(code);
+    // Another client lacks the verifier this one stored at sign-up.
+    const stranger = await pkce().auth.exchangeCodeForSession(code);
+    assert.notEqual(stranger.error, null);
+    const exchanged = await c.auth.exchangeCodeForSession(code);
+    assert.equal(exchanged.error, null);
+    assert.equal(exchanged.data.user.email, 'vic@example.com');
+    assert.ok(exchanged.data.user.email_confirmed_at);
+    const again = await c.auth.exchangeCodeForSession(code);
+    assert.notEqual(again.error, null, 'a code is used once');
+
+    // Recovery in PKCE flow: the typed code still works for verifyOtp.
+    assert.equal((await c.auth.resetPasswordForEmail('vic@example.com')).error, null);
+    const [recovery] = await mails('vic@example.com');
+    const byCode = await pkce().auth.verifyOtp({ email: 'vic@example.com', token: recovery.token, type: 'recovery' });
+    assert.equal(byCode.error, null);
+  });
+
   test('the outbox is for the service role only', async () => {
     const res = await fetch(`${basalt.url}/basalt/v1/mail`, {
       headers: { Authorization: `Bearer ${basalt.anonKey}` },
@@ -558,7 +649,8 @@ describe('supabase-js auth MFA (TOTP)', () => {
     basalt = await startBasalt({
       config:
         '[auth]\nsite_url = "http://localhost:3000"\n\n' +
-        '[auth.mfa.totp]\nenroll_enabled = true\nverify_enabled = true\n',
+        '[auth.mfa.totp]\nenroll_enabled = true\nverify_enabled = true\n\n' +
+        '[auth.rate_limit]\ntoken_verifications = 3\n',
     });
   });
   after(async () => {
@@ -626,5 +718,15 @@ describe('supabase-js auth MFA (TOTP)', () => {
     assert.equal((await c.auth.mfa.verify({ factorId: f.id, challengeId: ch.id, code })).error, null);
     const again = await c.auth.mfa.verify({ factorId: f.id, challengeId: ch.id, code });
     assert.equal(again.error.code, 'mfa_challenge_expired');
+  });
+
+  test('[auth.rate_limit] token_verifications: the fourth check in a row gets 429', async () => {
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await client().auth.verifyOtp({ token_hash: `bogus-${i}`, type: 'magiclink' });
+      statuses.push([r.error.status, r.error.code]);
+    }
+    assert.deepEqual(statuses.slice(0, 3), Array(3).fill([403, 'otp_expired']));
+    assert.deepEqual(statuses[3], [429, 'over_request_rate_limit']);
   });
 });

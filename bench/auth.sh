@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Auth benchmark, two workloads measured side by side in one run:
+#  1. password sign-in (POST /token?grant_type=password, wrk) against the bcrypt bound: the
+#     cost-10 verifications per second this machine does with every core busy (bench_bcrypt);
+#  2. refresh-token rotation (POST /token?grant_type=refresh_token, wrk, every request a fresh
+#     token) against pgbench running the same transaction Basalt sends (BEGIN, the request
+#     context, SELECT _basalt.auth_refresh(...), COMMIT) on the same Postgres.
+# Rate limits are turned off for the run ([auth.rate_limit] token_refresh = 0).
+# Usage: bench/auth.sh [seconds] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-10}"
+conns="${2:-16}"
+command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+bash scripts/build.sh build >/dev/null
+cmake --build build --target bench_bcrypt >/dev/null
+work=$(mktemp -d /tmp/basalt-authbench-XXXXXX)
+chmod 755 "$work"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+dbport=$(free_port)
+secret="bench-secret-with-at-least-32-characters-ok"
+tokens=$((conns * secs * 1500 + 20000))  # more than either side can use
+./build/basalt init --workdir "$work" >/dev/null
+sed -i "0,/^port = 54321/s//port = $port/; 0,/^port = 54322/s//port = $dbport/" "$work/supabase/config.toml"
+sed -i "s/^token_refresh = .*/token_refresh = 0/" "$work/supabase/config.toml"
+# One user with a known password (hashed by Basalt's own sign-up below) and, per side, a pool
+# of sessions each holding one unused refresh token.
+cat >"$work/supabase/migrations/20240101000000_bench.sql" <<SQL
+create or replace function public.bench_sessions(p_prefix text, p_count int) returns void
+language plpgsql as \$\$
+declare
+  v_user uuid := (select id from auth.users where email = 'bench@example.com');
+begin
+  insert into auth.sessions (id, user_id, created_at, updated_at, aal)
+  select gen_random_uuid(), v_user, now(), now(), 'aal1' from generate_series(1, p_count);
+  insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at,
+                                   session_id)
+  select '00000000-0000-0000-0000-000000000000', p_prefix || row_number() over (), v_user::text,
+         false, now(), now(), s.id
+  from auth.sessions s where s.user_id = v_user and s.user_agent is null
+    and not exists (select 1 from auth.refresh_tokens t where t.session_id = s.id);
+  update auth.sessions set user_agent = 'bench-' || p_prefix where user_agent is null;
+end \$\$;
+SQL
+BASALT_JWT_SECRET=$secret BASALT_AUTH_DB_POOL_SIZE=$conns BASALT_LOG_LEVEL=warn \
+  ./build/basalt start --workdir "$work" >"$work/basalt.log" 2>&1 &
+basalt_pid=$!
+cleanup() { kill "$basalt_pid" 2>/dev/null; wait "$basalt_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+up=0
+for _ in $(seq 1 600); do
+  curl -fs "http://127.0.0.1:$port/health" >/dev/null && { up=1; break; }
+  kill -0 "$basalt_pid" 2>/dev/null || break
+  sleep 0.2
+done
+[ "$up" = 1 ] || { echo "basalt did not start:"; tail -20 "$work/basalt.log"; exit 1; }
+anon=$(BASALT_JWT_SECRET=$secret ./build/basalt status --workdir "$work" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["ANON_KEY"])')
+curl -fs -X POST "http://127.0.0.1:$port/auth/v1/signup" -H "apikey: $anon" \
+  -H 'Content-Type: application/json' -d '{"email":"bench@example.com","password":"bench password"}' >/dev/null
+sock="$work/supabase/.basalt/run"
+psql_admin=(psql -qAt -h "$sock" -p "$dbport" -U postgres -d postgres)
+"${psql_admin[@]}" -c "select public.bench_sessions('w-', $tokens)" >/dev/null
+"${psql_admin[@]}" -c "select public.bench_sessions('p-', $tokens)" >/dev/null
+"${psql_admin[@]}" -c "create sequence public.bench_seq; grant usage on sequence public.bench_seq to supabase_auth_admin; analyze" >/dev/null
+
+printf '%-16s %12s %12s %8s\n' workload "basalt /s" "bound /s" ratio
+bound=$(./build/bench_bcrypt "$secs" 10)
+cat >"$work/signin.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["apikey"] = "$anon"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"email":"bench@example.com","password":"bench password"}'
+LUA
+wrk -t1 -c"$conns" -d"${secs}s" -s "$work/signin.lua" "http://127.0.0.1:$port/auth/v1/token?grant_type=password" >"$work/signin.out"
+signin=$(awk '/Requests\/sec/ {print $2}' "$work/signin.out")
+if grep -q "Non-2xx" "$work/signin.out"; then echo "password_signin: $(grep Non-2xx "$work/signin.out")"; fi
+printf '%-16s %12.0f %12.0f %8s\n' password_signin "$signin" "$bound" "$(awk -v a="$signin" -v b="$bound" 'BEGIN { printf "%.2f", a / b }')"
+
+cat >"$work/refresh.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["apikey"] = "$anon"
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, nil, nil, '{"refresh_token":"w-' .. n .. '"}')
+end
+LUA
+wrk -t1 -c"$conns" -d"${secs}s" -s "$work/refresh.lua" "http://127.0.0.1:$port/auth/v1/token?grant_type=refresh_token" >"$work/refresh.out"
+ours=$(awk '/Requests\/sec/ {print $2}' "$work/refresh.out")
+if grep -q "Non-2xx" "$work/refresh.out"; then echo "refresh_token: $(grep Non-2xx "$work/refresh.out")"; fi
+# The transaction Basalt sends for one refresh, as supabase_auth_admin.
+cat >"$work/refresh.sql" <<'SQL'
+BEGIN;
+select set_config('role', 'supabase_auth_admin', true), set_config('request.jwt.claims', '{}', true), set_config('request.method', 'POST', true), set_config('request.path', '/token', true), set_config('request.headers', '{}', true), set_config('request.cookies', '{}', true), set_config('search_path', 'auth', true);
+SELECT _basalt.auth_refresh(jsonb_build_object('token', 'p-' || nextval('public.bench_seq'), 'new_token', substr(md5(random()::text), 1, 12), 'reuse_interval', 10, 'rotation', true, 'ip', '127.0.0.1', 'user_agent', 'pgbench'));
+COMMIT;
+SQL
+theirs=$(pgbench -n -h "$sock" -p "$dbport" -U supabase_auth_admin -M prepared -c "$conns" -j 1 -T "$secs" -f "$work/refresh.sql" postgres 2>/dev/null | awk '/^tps/ {print $3}')
+printf '%-16s %12.0f %12.0f %8s   (bound: pgbench, same SQL)\n' refresh_token "$ours" "$theirs" "$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F); $conns connections, ${secs}s per run"
