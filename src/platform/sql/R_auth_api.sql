@@ -785,17 +785,23 @@ begin
   v_expired_msg := case when v_by_link then 'Email link is invalid or has expired'
                         else 'Token has expired or is invalid' end;
   if v_by_link then
-    select * into v_user from auth.users u where
-      case v_type
-        when 'email' then u.confirmation_token = v_hash or u.recovery_token = v_hash
-        when 'signup' then u.confirmation_token = v_hash
-        when 'invite' then u.confirmation_token = v_hash
-        when 'recovery' then u.recovery_token = v_hash
-        when 'magiclink' then u.recovery_token = v_hash
-        when 'email_change' then u.email_change_token_current = v_hash
-                                 or u.email_change_token_new = v_hash
-        else false end
-    limit 1 for update;
+    -- One branch per token column, each matching its partial unique index (token hashes are
+    -- hex or 'pkce_'-prefixed, never only digits), so a link is found without a scan.
+    select * into v_user from auth.users u where u.id = (
+      select x.id from (
+        select id from auth.users where v_type in ('email', 'signup', 'invite')
+          and confirmation_token = v_hash and confirmation_token !~ '^[0-9 ]*$'
+        union all
+        select id from auth.users where v_type in ('email', 'recovery', 'magiclink')
+          and recovery_token = v_hash and recovery_token !~ '^[0-9 ]*$'
+        union all
+        select id from auth.users where v_type = 'email_change'
+          and email_change_token_current = v_hash and email_change_token_current !~ '^[0-9 ]*$'
+        union all
+        select id from auth.users where v_type = 'email_change'
+          and email_change_token_new = v_hash and email_change_token_new !~ '^[0-9 ]*$'
+      ) x limit 1)
+    for update;
   elsif v_type = 'email_change' then
     select * into v_user from auth.users u
     where u.aud = p ->> 'aud' and (lower(u.email) = v_email or lower(u.email_change) = v_email)
