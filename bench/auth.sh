@@ -14,15 +14,9 @@ conns="${2:-16}"
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 bash scripts/build.sh build >/dev/null
 cmake --build build --target bench_bcrypt >/dev/null
-work=$(mktemp -d /tmp/basalt-authbench-XXXXXX)
-chmod 755 "$work"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port=$(free_port)
-dbport=$(free_port)
-secret="bench-secret-with-at-least-32-characters-ok"
+source bench/lib.sh
+bench_project authbench
 tokens=$((conns * secs * 1500 + 20000))  # more than either side can use
-./build/basalt init --workdir "$work" >/dev/null
-sed -i "0,/^port = 54321/s//port = $port/; 0,/^port = 54322/s//port = $dbport/" "$work/supabase/config.toml"
 sed -i "s/^token_refresh = .*/token_refresh = 0/" "$work/supabase/config.toml"
 # One user with a known password (hashed by Basalt's own sign-up below) and, per side, a pool
 # of sessions each holding one unused refresh token.
@@ -43,19 +37,7 @@ begin
   update auth.sessions set user_agent = 'bench-' || p_prefix where user_agent is null;
 end \$\$;
 SQL
-BASALT_JWT_SECRET=$secret BASALT_AUTH_DB_POOL_SIZE=$conns BASALT_LOG_LEVEL=warn \
-  ./build/basalt start --workdir "$work" >"$work/basalt.log" 2>&1 &
-basalt_pid=$!
-cleanup() { kill "$basalt_pid" 2>/dev/null; wait "$basalt_pid" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-up=0
-for _ in $(seq 1 600); do
-  curl -fs "http://127.0.0.1:$port/health" >/dev/null && { up=1; break; }
-  kill -0 "$basalt_pid" 2>/dev/null || break
-  sleep 0.2
-done
-[ "$up" = 1 ] || { echo "basalt did not start:"; tail -20 "$work/basalt.log"; exit 1; }
-anon=$(BASALT_JWT_SECRET=$secret ./build/basalt status --workdir "$work" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["ANON_KEY"])')
+bench_start BASALT_AUTH_DB_POOL_SIZE="$conns"
 curl -fs -X POST "http://127.0.0.1:$port/auth/v1/signup" -H "apikey: $anon" \
   -H 'Content-Type: application/json' -d '{"email":"bench@example.com","password":"bench password"}' >/dev/null
 sock="$work/supabase/.basalt/run"

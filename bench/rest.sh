@@ -9,14 +9,8 @@ secs="${1:-10}"
 conns="${2:-16}"
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 bash scripts/build.sh build >/dev/null
-work=$(mktemp -d /tmp/basalt-restbench-XXXXXX)
-chmod 755 "$work"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port=$(free_port)
-dbport=$(free_port)
-secret="bench-secret-with-at-least-32-characters-ok"
-./build/basalt init --workdir "$work" >/dev/null
-sed -i "0,/^port = 54321/s//port = $port/; 0,/^port = 54322/s//port = $dbport/" "$work/supabase/config.toml"
+source bench/lib.sh
+bench_project restbench
 cat >"$work/supabase/migrations/20240101000000_bench.sql" <<'SQL'
 create table public.lists (id int primary key, name text not null);
 create table public.items (
@@ -38,19 +32,7 @@ insert into public.items (id, user_id, list_id, body)
 select setval(pg_get_serial_sequence('public.items', 'id'), 1000000);
 analyze;
 SQL
-BASALT_JWT_SECRET=$secret BASALT_DB_POOL_SIZE=$conns BASALT_LOG_LEVEL=warn \
-  ./build/basalt start --workdir "$work" >"$work/basalt.log" 2>&1 &
-basalt_pid=$!
-cleanup() { kill "$basalt_pid" 2>/dev/null; wait "$basalt_pid" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-up=0
-for _ in $(seq 1 600); do
-  curl -fs "http://127.0.0.1:$port/health" >/dev/null && { up=1; break; }
-  kill -0 "$basalt_pid" 2>/dev/null || break
-  sleep 0.2
-done
-[ "$up" = 1 ] || { echo "basalt did not start:"; tail -20 "$work/basalt.log"; exit 1; }
-anon=$(BASALT_JWT_SECRET=$secret ./build/basalt status --workdir "$work" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["ANON_KEY"])')
+bench_start BASALT_DB_POOL_SIZE="$conns"
 token=$(python3 - "$secret" <<'PY'
 import base64, hashlib, hmac, json, sys, time
 enc = lambda b: base64.urlsafe_b64encode(b).rstrip(b'=').decode()

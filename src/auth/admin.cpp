@@ -2,8 +2,6 @@
 #include <fmt/format.h>
 
 #include <boost/json/array.hpp>
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <charconv>
 #include <set>
 
@@ -223,10 +221,7 @@ asio::awaitable<AuthService::Reply> AuthService::admin_generate_link(AuthRequest
     if (!ne) co_return std::move(ne).error();
     new_email = *ne;
   }
-  json::object data;
-  if (auto it = b.find("data"); it != b.end() && it->value().is_object()) {
-    data = it->value().as_object();
-  }
+  const json::object data = object_field(b, "data");
   std::string redirect = redirect_param(rq, redirects_);
   if (const std::string asked = str(b, "redirect_to");
       !asked.empty() && redirects_.is_valid(asked)) {
@@ -249,8 +244,7 @@ asio::awaitable<AuthService::Reply> AuthService::admin_generate_link(AuthRequest
   // The link's type: a magic link for a new address becomes a sign-up, as GoTrue does.
   auto link_for = [&](const std::string& t) {
     const std::string link_type = t.starts_with("email_change") ? "email_change" : t;
-    return options_.api_url + "/auth/v1/verify?token=" + hash + "&type=" + link_type +
-           "&redirect_to=" + boost::urls::encode(redirect, boost::urls::unreserved_chars);
+    return verify_url(options_, hash, link_type, redirect);
   };
   if (invite_endpoint) {
     MailData d;

@@ -4,9 +4,7 @@
 #include <openssl/evp.h>
 
 #include <boost/json/array.hpp>
-#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 #include <chrono>
 #include <set>
@@ -58,17 +56,6 @@ http::Response redirect_to(const std::string& location) {
   res.erase(http::beast_http::field::content_type);
   res.set(http::beast_http::field::location, location);
   return res;
-}
-
-std::string url_encode(std::string_view s) {
-  return boost::urls::encode(s, boost::urls::unreserved_chars);
-}
-
-// The verification link a mail carries (GoTrue's ConfirmationURL).
-std::string verify_url(const AuthOptions& o, std::string_view hash, std::string_view type,
-                       std::string_view redirect_to) {
-  return fmt::format("{}/auth/v1/verify?token={}&type={}&redirect_to={}", o.api_url, hash, type,
-                     url_encode(redirect_to));
 }
 
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& kv) {
@@ -170,10 +157,7 @@ asio::awaitable<AuthService::Reply> AuthService::otp(AuthRequest& rq) {
   if (!v) co_return std::move(v).error();
   email = *v;
   const bool create_user = !b.contains("create_user") || flag(b, "create_user");
-  json::object data;
-  if (auto it = b.find("data"); it != b.end() && it->value().is_object()) {
-    data = it->value().as_object();
-  }
+  const json::object data = object_field(b, "data");
   std::vector<db::Param> lookup{email, options_.aud};
   auto account = co_await call(sql::email_account, std::move(lookup));
   if (!account) co_return std::move(account).error();
@@ -211,10 +195,7 @@ asio::awaitable<AuthService::Reply> AuthService::otp(AuthRequest& rq) {
     if (!account->is_object()) co_return internal_error("Database error", "new user not found");
   }
   const auto& a = account->as_object();
-  json::object metadata;
-  if (auto it = a.find("metadata"); it != a.end() && it->value().is_object()) {
-    metadata = it->value().as_object();
-  }
+  const json::object metadata = object_field(a, "metadata");
   auto pkce = pkce_params(b, "magiclink");
   if (!pkce) co_return std::move(pkce).error();
   const json::object* pkce_ptr = *pkce ? &**pkce : nullptr;
@@ -235,11 +216,7 @@ asio::awaitable<AuthService::Reply> AuthService::reauthenticate(AuthRequest& rq)
   if (str(caller->user, "email_confirmed_at").empty()) {
     co_return unprocessable("email_not_confirmed", "Please verify your email first.");
   }
-  json::object metadata;
-  if (auto it = caller->user.find("raw_user_meta_data");
-      it != caller->user.end() && it->value().is_object()) {
-    metadata = it->value().as_object();
-  }
+  const json::object metadata = object_field(caller->user, "raw_user_meta_data");
   auto sent =
       co_await send_email_token(rq, caller->user_id, email, metadata, MailKind::reauthentication);
   if (!sent) co_return std::move(sent).error();
@@ -261,10 +238,7 @@ asio::awaitable<AuthService::Reply> AuthService::recover(AuthRequest& rq) {
   // No account: the same answer, so the endpoint does not reveal which addresses exist.
   if (!account->is_object()) co_return json_response(200, json::object());
   const auto& a = account->as_object();
-  json::object metadata;
-  if (auto it = a.find("metadata"); it != a.end() && it->value().is_object()) {
-    metadata = it->value().as_object();
-  }
+  const json::object metadata = object_field(a, "metadata");
   auto pkce = pkce_params(*body, "recovery");
   if (!pkce) co_return std::move(pkce).error();
   const json::object* pkce_ptr = *pkce ? &**pkce : nullptr;
@@ -297,10 +271,7 @@ asio::awaitable<AuthService::Reply> AuthService::resend(AuthRequest& rq) {
   if (!account) co_return std::move(account).error();
   if (!account->is_object()) co_return json_response(200, json::object());
   const auto& a = account->as_object();
-  json::object metadata;
-  if (auto it = a.find("metadata"); it != a.end() && it->value().is_object()) {
-    metadata = it->value().as_object();
-  }
+  const json::object metadata = object_field(a, "metadata");
   if (type == "signup") {
     if (flag(a, "confirmed")) co_return json_response(200, json::object());
     auto sent =
@@ -322,36 +293,31 @@ asio::awaitable<Result<json::value>> AuthService::start_email_change(const AuthR
                                                                      const std::string& new_email,
                                                                      const json::object& metadata) {
   const std::string redirect = redirect_param(rq, redirects_);
-  const std::string otp_new = otp_digits(options_.email_otp_length);
-  const std::string hash_new = token_hash(new_email, otp_new);
+  // One copy of the change mail, addressed to `to` with a code of its own (hash set to it).
+  auto mail_to = [&](const std::string& to, std::string& hash) -> Result<json::object> {
+    const std::string otp = otp_digits(options_.email_otp_length);
+    hash = token_hash(to, otp);
+    MailData d;
+    d.confirmation_url = verify_url(options_, hash, "email_change", redirect);
+    d.token = otp;
+    d.token_hash = hash;
+    d.redirect_to = redirect;
+    d.email = current;
+    d.new_email = new_email;
+    d.sending_to = to;
+    d.data = metadata;
+    return render_mail(MailKind::email_change, to, std::move(d));
+  };
   json::array mails;
-  MailData to_new;
-  to_new.confirmation_url = verify_url(options_, hash_new, "email_change", redirect);
-  to_new.token = otp_new;
-  to_new.token_hash = hash_new;
-  to_new.redirect_to = redirect;
-  to_new.email = current;
-  to_new.new_email = new_email;
-  to_new.sending_to = new_email;
-  to_new.data = metadata;
-  auto mail_new = render_mail(MailKind::email_change, new_email, std::move(to_new));
+  std::string hash_new;
+  auto mail_new = mail_to(new_email, hash_new);
   if (!mail_new) co_return std::move(mail_new).error();
   mails.push_back(std::move(mail_new).value());
   json::object p = Obj()("user_id", user_id)("new_email", new_email)("token_hash_new", hash_new)(
       "max_frequency", max_frequency_seconds())("ip", rq.ip);
   if (options_.double_confirm_changes && !current.empty()) {
-    const std::string otp_cur = otp_digits(options_.email_otp_length);
-    const std::string hash_cur = token_hash(current, otp_cur);
-    MailData to_cur;
-    to_cur.confirmation_url = verify_url(options_, hash_cur, "email_change", redirect);
-    to_cur.token = otp_cur;
-    to_cur.token_hash = hash_cur;
-    to_cur.redirect_to = redirect;
-    to_cur.email = current;
-    to_cur.new_email = new_email;
-    to_cur.sending_to = current;
-    to_cur.data = metadata;
-    auto mail_cur = render_mail(MailKind::email_change, current, std::move(to_cur));
+    std::string hash_cur;
+    auto mail_cur = mail_to(current, hash_cur);
     if (!mail_cur) co_return std::move(mail_cur).error();
     mails.push_back(std::move(mail_cur).value());
     p["token_hash_current"] = hash_cur;

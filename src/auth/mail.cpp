@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 
 #include <boost/json/parse.hpp>
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include "auth/auth_error.hpp"
 #include "auth/service.hpp"
@@ -15,14 +13,6 @@ namespace basalt::auth {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
-
-namespace {
-
-std::string url_encode(std::string_view s) {
-  return boost::urls::encode(s, boost::urls::unreserved_chars);
-}
-
-}  // namespace
 
 void AuthService::use_smtp(SmtpConfig config) {
   smtp_ = std::make_unique<SmtpSender>(std::move(config));
@@ -114,8 +104,7 @@ Result<json::object> AuthService::confirmation_mail(const std::string& email,
                                                     const std::string& redirect_to) const {
   MailData d;
   d.redirect_to = redirect_to.empty() ? options_.site_url : redirect_to;
-  d.confirmation_url = options_.api_url + "/auth/v1/verify?token=" + token_hash +
-                       "&type=signup&redirect_to=" + url_encode(d.redirect_to);
+  d.confirmation_url = verify_url(options_, token_hash, "signup", d.redirect_to);
   d.token = otp;
   d.token_hash = token_hash;
   d.email = email;

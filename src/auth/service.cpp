@@ -5,6 +5,8 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <chrono>
 #include <regex>
 
@@ -32,6 +34,16 @@ http::Response json_response(int status, const json::value& body) {
 
 std::string json_text(const json::value& v) {
   return json::serialize(v);
+}
+
+std::string url_encode(std::string_view s) {
+  return boost::urls::encode(s, boost::urls::unreserved_chars);
+}
+
+std::string verify_url(const AuthOptions& o, std::string_view token_hash, std::string_view type,
+                       std::string_view redirect_to) {
+  return fmt::format("{}/auth/v1/verify?token={}&type={}&redirect_to={}", o.api_url, token_hash,
+                     type, url_encode(redirect_to));
 }
 
 Result<json::object> body_object(const AuthRequest& rq) {
@@ -223,11 +235,9 @@ asio::awaitable<http::Response> AuthService::handle(http::Exchange& ex) {
   rq.path = ex.subpath;
   while (!rq.path.empty() && rq.path.back() == '/') rq.path.pop_back();
   rq.version = api_version(ex.request);
-  rq.now = std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-               .count();
   rq.now_precise =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  rq.now = static_cast<std::int64_t>(rq.now_precise);  // one clock reading for both
   {
     std::string forwarded;
     if (auto it = ex.request.find("X-Forwarded-For"); it != ex.request.end()) {

@@ -60,8 +60,6 @@ class AuthService {
   // GET /basalt/v1/mail[?to=address]: the outbox (service_role only).
   boost::asio::awaitable<http::Response> outbox(http::Exchange& ex);
 
-  const AuthOptions& options() const { return options_; }
-
  private:
   using Reply = Result<http::Response>;
   boost::asio::awaitable<Reply> route(AuthRequest& rq);
@@ -183,6 +181,11 @@ Result<std::string> validate_email(std::string_view email);
 Result<std::string> validate_phone(std::string_view phone);
 std::string random_token(std::size_t length);  // lower-case base32, as GoTrue's
 std::string json_text(const boost::json::value& v);
+// Percent-encoding that keeps only RFC 3986 unreserved characters.
+std::string url_encode(std::string_view s);
+// The link a mail carries to GET /verify (GoTrue's ConfirmationURL and action_link).
+std::string verify_url(const AuthOptions& o, std::string_view token_hash, std::string_view type,
+                       std::string_view redirect_to);
 // GoTrue's token hash: hex SHA-224 of the address followed by the one-time code.
 std::string token_hash(std::string_view address, std::string_view otp);
 std::string otp_digits(int length);  // a random numeric one-time code

@@ -23,10 +23,6 @@ json::array one_element_array(const std::string& v) {
   return a;
 }
 
-std::string string_field(const json::object& o, std::string_view key) {
-  return str(o, key);
-}
-
 }  // namespace
 
 asio::awaitable<AuthService::Reply> AuthService::signup(AuthRequest& rq) {
@@ -35,13 +31,10 @@ asio::awaitable<AuthService::Reply> AuthService::signup(AuthRequest& rq) {
   }
   auto body = body_object(rq);
   if (!body) co_return std::move(body).error();
-  std::string email = string_field(*body, "email");
-  std::string phone = string_field(*body, "phone");
-  const std::string password = string_field(*body, "password");
-  json::object data;
-  if (auto it = body->find("data"); it != body->end() && it->value().is_object()) {
-    data = it->value().as_object();
-  }
+  std::string email = str(*body, "email");
+  std::string phone = str(*body, "phone");
+  const std::string password = str(*body, "password");
+  const json::object data = object_field(*body, "data");
 
   json::object p;
   p["aud"] = options_.aud;

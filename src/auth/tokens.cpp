@@ -34,13 +34,8 @@ json::object access_claims(const IssuedSession& s, const AuthOptions& o, std::in
   c["iat"] = now;
   c["email"] = str(s.user, "email");
   c["phone"] = str(s.user, "phone");
-  auto meta = [&](std::string_view column) -> json::value {
-    auto it = s.user.find(column);
-    if (it == s.user.end() || !it->value().is_object()) return json::object{};
-    return it->value();
-  };
-  c["app_metadata"] = meta("raw_app_meta_data");
-  c["user_metadata"] = meta("raw_user_meta_data");
+  c["app_metadata"] = object_field(s.user, "raw_app_meta_data");
+  c["user_metadata"] = object_field(s.user, "raw_user_meta_data");
   c["role"] = str(s.user, "role");
   c["aal"] = str(s.session, "aal");
   if (auto it = s.session.find("amr");

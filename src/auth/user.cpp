@@ -154,10 +154,7 @@ asio::awaitable<AuthService::Reply> AuthService::update_user(AuthRequest& rq) {
   if (!row) co_return std::move(row).error();
   if (auto code = row_error(*row)) co_return sql_error(*code);
   if (changing_email && !direct_email) {
-    json::object metadata;
-    if (auto it = user.find("raw_user_meta_data"); it != user.end() && it->value().is_object()) {
-      metadata = it->value().as_object();
-    }
+    const json::object metadata = object_field(user, "raw_user_meta_data");
     auto started =
         co_await start_email_change(rq, caller->user_id, str(user, "email"), email, metadata);
     if (!started) co_return std::move(started).error();

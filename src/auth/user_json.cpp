@@ -50,6 +50,12 @@ std::string str(const json::object& o, std::string_view key) {
   return std::string(it->value().as_string());
 }
 
+json::object object_field(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end() || !it->value().is_object()) return {};
+  return it->value().as_object();
+}
+
 bool flag(const json::object& o, std::string_view key) {
   auto it = o.find(key);
   return it != o.end() && it->value().is_bool() && it->value().as_bool();
@@ -81,12 +87,6 @@ void put_nonempty(json::object& out, std::string_view key, const json::object& r
                   std::string_view column) {
   std::string v = str(row, column);
   if (!v.empty()) out[key] = std::move(v);
-}
-
-json::value object_or_empty(const json::object& row, std::string_view column) {
-  auto it = row.find(column);
-  if (it == row.end() || !it->value().is_object()) return json::object{};
-  return it->value();
 }
 
 }  // namespace
@@ -140,8 +140,8 @@ json::object user_json(const json::object& row) {
   put_time(o, "phone_change_sent_at", row, "phone_change_sent_at");
   put_time(o, "reauthentication_sent_at", row, "reauthentication_sent_at");
   put_time(o, "last_sign_in_at", row, "last_sign_in_at");
-  o["app_metadata"] = object_or_empty(row, "raw_app_meta_data");
-  o["user_metadata"] = object_or_empty(row, "raw_user_meta_data");
+  o["app_metadata"] = object_field(row, "raw_app_meta_data");
+  o["user_metadata"] = object_field(row, "raw_user_meta_data");
   if (auto it = row.find("factors");
       it != row.end() && it->value().is_array() && !it->value().as_array().empty()) {
     json::array factors;

@@ -24,5 +24,7 @@ boost::json::object factor_json(const boost::json::object& row);
 // Helpers for reading rows: a string field ("" when missing or null).
 std::string str(const boost::json::object& o, std::string_view key);
 bool flag(const boost::json::object& o, std::string_view key);
+// An object field ({} when missing or not an object).
+boost::json::object object_field(const boost::json::object& o, std::string_view key);
 
 }  // namespace basalt::auth

@@ -161,6 +161,24 @@ begin
 end
 $$;
 
+-- A new row of auth.users as Supabase Auth writes one: the zero instance id and empty (not
+-- null) one-time token columns, which its queries and unique indexes expect.
+create or replace function _basalt.auth_insert_user(p_id uuid, p_aud text, p_role text,
+                                                    p_email text, p_phone text,
+                                                    p_password_hash text, p_app_metadata jsonb,
+                                                    p_user_metadata jsonb, p_anonymous boolean)
+returns void language sql set search_path = auth, pg_catalog as $$
+  insert into auth.users (
+    instance_id, id, aud, role, email, phone, encrypted_password, raw_app_meta_data,
+    raw_user_meta_data, created_at, updated_at, is_anonymous, confirmation_token,
+    recovery_token, email_change_token_new, email_change, email_change_token_current,
+    phone_change, phone_change_token, reauthentication_token)
+  values (
+    '00000000-0000-0000-0000-000000000000', p_id, p_aud, p_role, p_email, p_phone,
+    coalesce(p_password_hash, ''), p_app_metadata, p_user_metadata, now(), now(), p_anonymous,
+    '', '', '', '', '', '', '', '')
+$$;
+
 -- Sign-up with email or phone and a password hash, or anonymously.
 -- p: {id, email?, phone?, password_hash, data, aud, provider ('email'|'phone'|'anonymous'),
 --     autoconfirm, ip, user_agent, refresh_token, confirmation_token_hash?, mail?}
@@ -211,18 +229,12 @@ begin
   end if;
 
   v_id := coalesce((p ->> 'id')::uuid, gen_random_uuid());
-  insert into auth.users (
-    instance_id, id, aud, role, email, phone, encrypted_password, raw_app_meta_data,
-    raw_user_meta_data, created_at, updated_at, is_anonymous, confirmation_token,
-    recovery_token, email_change_token_new, email_change, email_change_token_current,
-    phone_change, phone_change_token, reauthentication_token)
-  values (
-    '00000000-0000-0000-0000-000000000000', v_id, v_aud, 'authenticated', v_email, v_phone,
-    coalesce(p ->> 'password_hash', ''),
+  perform _basalt.auth_insert_user(
+    v_id, v_aud, 'authenticated', v_email, v_phone, p ->> 'password_hash',
     case when v_provider = 'anonymous' then '{}'::jsonb
          else jsonb_build_object('provider', v_provider,
                                  'providers', jsonb_build_array(v_provider)) end,
-    v_data, v_now, v_now, v_provider = 'anonymous', '', '', '', '', '', '', '', '');
+    v_data, v_provider = 'anonymous');
 
   if v_provider <> 'anonymous' then
     v_identity := jsonb_build_object('sub', v_id::text);
@@ -234,10 +246,7 @@ begin
     v_identity := v_identity || jsonb_build_object('email_verified', false,
                                                    'phone_verified', false);
     -- Metadata keys the claims do not already have are copied into identity_data.
-    v_identity := v_data || v_identity;
-    insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at,
-                                 created_at, updated_at)
-    values (v_id::text, v_id, v_identity, v_provider, v_now, v_now, v_now);
+    perform _basalt.auth_link_identity(v_id, v_provider, v_data || v_identity);
   end if;
 
   if (p ->> 'autoconfirm')::boolean or v_provider = 'anonymous' then
@@ -555,39 +564,34 @@ begin
   if exists (select 1 from auth.users where id = v_id) then
     return jsonb_build_object('error', 'id_exists');
   end if;
-  insert into auth.users (
-    instance_id, id, aud, role, email, phone, encrypted_password, raw_app_meta_data,
-    raw_user_meta_data, created_at, updated_at, is_anonymous, confirmation_token,
-    recovery_token, email_change_token_new, email_change, email_change_token_current,
-    phone_change, phone_change_token, reauthentication_token, email_confirmed_at,
-    phone_confirmed_at, banned_until)
-  values (
-    '00000000-0000-0000-0000-000000000000', v_id, v_aud,
-    coalesce(nullif(p ->> 'role', ''), 'authenticated'), v_email, v_phone,
-    coalesce(p ->> 'password_hash', ''),
+  perform _basalt.auth_insert_user(
+    v_id, v_aud, coalesce(nullif(p ->> 'role', ''), 'authenticated'), v_email, v_phone,
+    p ->> 'password_hash',
     jsonb_build_object('provider', v_providers ->> 0, 'providers', v_providers)
       || coalesce(p -> 'app_metadata', '{}'::jsonb),
-    coalesce(p -> 'user_metadata', '{}'::jsonb), v_now, v_now, false,
-    '', '', '', '', '', '', '', '',
-    case when coalesce((p ->> 'email_confirm')::boolean, false) then v_now end,
-    case when coalesce((p ->> 'phone_confirm')::boolean, false) then v_now end,
-    case when coalesce((p ->> 'ban_seconds')::bigint, 0) > 0
-         then v_now + make_interval(secs => (p ->> 'ban_seconds')::double precision) end);
+    coalesce(p -> 'user_metadata', '{}'::jsonb), false);
+  -- Confirmed and banned states are set after the insert, as Supabase Auth does.
+  if coalesce((p ->> 'email_confirm')::boolean, false)
+     or coalesce((p ->> 'phone_confirm')::boolean, false)
+     or coalesce((p ->> 'ban_seconds')::bigint, 0) > 0 then
+    update auth.users
+    set email_confirmed_at = case when coalesce((p ->> 'email_confirm')::boolean, false)
+                                  then v_now end,
+        phone_confirmed_at = case when coalesce((p ->> 'phone_confirm')::boolean, false)
+                                  then v_now end,
+        banned_until = case when coalesce((p ->> 'ban_seconds')::bigint, 0) > 0
+                            then v_now + make_interval(secs => (p ->> 'ban_seconds')::double precision) end
+    where id = v_id;
+  end if;
   if v_email is not null then
-    insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at,
-                                 created_at, updated_at)
-    values (v_id::text, v_id, jsonb_build_object('sub', v_id::text, 'email', v_email,
-                                                 'email_verified', false,
-                                                 'phone_verified', false),
-            'email', v_now, v_now, v_now);
+    perform _basalt.auth_link_identity(v_id, 'email',
+      jsonb_build_object('sub', v_id::text, 'email', v_email, 'email_verified', false,
+                         'phone_verified', false));
   end if;
   if v_phone is not null then
-    insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at,
-                                 created_at, updated_at)
-    values (v_id::text, v_id, jsonb_build_object('sub', v_id::text, 'phone', v_phone,
-                                                 'email_verified', false,
-                                                 'phone_verified', false),
-            'phone', v_now, v_now, v_now);
+    perform _basalt.auth_link_identity(v_id, 'phone',
+      jsonb_build_object('sub', v_id::text, 'phone', v_phone, 'email_verified', false,
+                         'phone_verified', false));
   end if;
   perform _basalt.auth_audit_admin(p ->> 'actor', 'user_signedup', p ->> 'ip',
     jsonb_build_object('user_id', v_id, 'user_email', v_email, 'user_phone', v_phone,
@@ -1114,23 +1118,14 @@ begin
       v_type := 'signup';
     end if;
     v_id := gen_random_uuid();
-    insert into auth.users (
-      instance_id, id, aud, role, email, encrypted_password, raw_app_meta_data,
-      raw_user_meta_data, created_at, updated_at, is_anonymous, confirmation_token,
-      recovery_token, email_change_token_new, email_change, email_change_token_current,
-      phone_change, phone_change_token, reauthentication_token)
-    values ('00000000-0000-0000-0000-000000000000', v_id, v_aud, 'authenticated', v_email,
-            coalesce(p ->> 'password_hash', ''),
-            '{"provider": "email", "providers": ["email"]}'::jsonb,
-            coalesce(p -> 'data', '{}'::jsonb), v_now, v_now, false, '', '', '', '', '', '',
-            '', '');
-    insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at,
-                                 created_at, updated_at)
-    values (v_id::text, v_id,
-            coalesce(p -> 'data', '{}'::jsonb)
-              || jsonb_build_object('sub', v_id::text, 'email', v_email,
-                                    'email_verified', false, 'phone_verified', false),
-            'email', v_now, v_now, v_now);
+    perform _basalt.auth_insert_user(
+      v_id, v_aud, 'authenticated', v_email, null, p ->> 'password_hash',
+      '{"provider": "email", "providers": ["email"]}'::jsonb,
+      coalesce(p -> 'data', '{}'::jsonb), false);
+    perform _basalt.auth_link_identity(v_id, 'email',
+      coalesce(p -> 'data', '{}'::jsonb)
+        || jsonb_build_object('sub', v_id::text, 'email', v_email,
+                              'email_verified', false, 'phone_verified', false));
     select * into v_user from auth.users where id = v_id;
   elsif v_type in ('signup', 'invite') and v_user.email_confirmed_at is not null then
     return jsonb_build_object('error', 'email_exists');
