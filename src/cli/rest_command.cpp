@@ -139,6 +139,8 @@ rest::RestOptions rest_options(const config::PostgrestConfig& c,
   o.extra_search_path = c.db_extra_search_path;
   if (c.db_max_rows) o.max_rows = *c.db_max_rows;
   o.aggregates_enabled = c.db_aggregates_enabled;
+  o.plan_enabled = c.db_plan_enabled;
+  o.read_db_config = false;  // read with the rest of the configuration, above
   o.tx_end = rest::parse_tx_end(c.db_tx_end).value_or(rest::TxEnd::commit);
   if (c.openapi_mode == "ignore-privileges") o.openapi_mode = rest::OpenApiMode::ignore_privileges;
   if (c.openapi_mode == "disabled") o.openapi_mode = rest::OpenApiMode::disabled;
@@ -152,6 +154,7 @@ rest::RestOptions rest_options(const config::PostgrestConfig& c,
   o.behind_gateway = false;
   o.pre_request = c.db_pre_request;
   o.app_settings = c.app_settings;
+  o.hoisted_tx_settings = c.db_hoisted_tx_settings;
   return o;
 }
 

@@ -359,10 +359,6 @@ void check_unsupported(const PostgrestConfig& c, const Reader& r,
                        " is not supported by Basalt yet: " + std::string(what));
   };
   const PostgrestConfig d;
-  warn("db-hoisted-tx-settings", c.db_hoisted_tx_settings != d.db_hoisted_tx_settings,
-       "functions' SET clauses are not hoisted into the transaction");
-  warn("db-plan-enabled", c.db_plan_enabled,
-       "Accept: application/vnd.pgrst.plan is answered with 406");
   warn("db-pool-max-lifetime", c.db_pool_max_lifetime != d.db_pool_max_lifetime,
        "connections are kept until they break");
   warn("db-pool-max-idletime", c.db_pool_max_idletime != d.db_pool_max_idletime,

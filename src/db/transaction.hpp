@@ -18,9 +18,17 @@ struct RequestContext {
   std::string headers_json = "{}";  // request.headers (lower-case names)
   std::string cookies_json = "{}";  // request.cookies
   std::string search_path = "\"public\", \"extensions\"";
-  // More settings, applied after the ones above in the same transaction (PostgREST's
-  // app.settings.*): a JSON object of name → text value; "" = none.
+  // The role's own settings (ALTER ROLE ... SET statement_timeout = ...), which Postgres
+  // applies only at login: set first, before the role itself. A JSON object of name → text
+  // value; "" = none.
+  std::string role_settings_json;
+  // More settings, applied after the request details in the same transaction (PostgREST's
+  // timezone preference, a function's hoisted SET clauses, app.settings.*): a JSON object
+  // (duplicate names allowed, the last wins); "" = none.
   std::string settings_json;
+  // "" (read committed), "repeatable read", "serializable" or "read uncommitted": the level
+  // BEGIN asks for (a role's or function's default_transaction_isolation).
+  std::string isolation;
   // A statement run after the context and before the request's own, in the same transaction
   // and pipeline (PostgREST's db-pre-request: `select "schema"."fn"()`); "" = none. When it
   // fails, the request fails with its error.

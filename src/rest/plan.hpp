@@ -76,9 +76,14 @@ struct SelectField {
 };
 
 // Joining a child relation to its parent: child.col = parent.col for each pair, or for
-// many-to-many through a junction.
+// many-to-many through a junction, or (computed relationships) rows of a function called
+// with the parent row.
 struct JoinSpec {
   Cardinality cardinality = Cardinality::many_to_one;
+  // Computed: the child is `function_schema.function_name(parent row)` instead of a table;
+  // the parent row is cast to parent_schema.parent_name, the function's argument type.
+  std::string function_schema, function_name;
+  std::string parent_schema, parent_name;
   std::vector<std::pair<std::string, std::string>> child_parent;  // (child col, parent col)
   // many_to_many: target.col = junction.col pairs and junction.col = parent.col pairs
   std::string junction_schema, junction_name;
@@ -87,6 +92,7 @@ struct JoinSpec {
   bool to_one() const {
     return cardinality == Cardinality::many_to_one || cardinality == Cardinality::one_to_one;
   }
+  bool computed() const { return !function_name.empty(); }
 };
 
 struct EmbedPlan;

@@ -224,8 +224,6 @@ Result<EmbedPlan> Planner::embed(const ReadPlan& parent, const Table& table,
   std::optional<std::string_view> hint;
   if (item.hint) hint = *item.hint;
   auto found = cache.find_relationships(table.qualified(), item.relation, hint);
-  // Computed relationships need a function call join; not supported yet.
-  std::erase_if(found, [](const Relationship* r) { return r->is_computed(); });
   if (found.empty()) return no_relationship(table, item.relation);
   if (found.size() > 1) return ambiguous(table, item.relation, found);
   const Relationship& rel = *found.front();
@@ -239,7 +237,12 @@ Result<EmbedPlan> Planner::embed(const ReadPlan& parent, const Table& table,
   if (rel.cardinality == Cardinality::one_to_one && !rel.is_parent) {
     e.join.cardinality = Cardinality::one_to_one;
   }
-  if (rel.junction) {
+  if (rel.function) {
+    e.join.function_schema = rel.function->schema;
+    e.join.function_name = rel.function->name;
+    e.join.parent_schema = rel.source.schema;
+    e.join.parent_name = rel.source.name;
+  } else if (rel.junction) {
     e.join.junction_schema = rel.junction->table.schema;
     e.join.junction_name = rel.junction->table.name;
     for (const auto& p : rel.junction->source_columns) {

@@ -40,7 +40,6 @@ req::Preferences applied_preferences(const req::Preferences& sent, PlanKind kind
   if (kind != PlanKind::update && kind != PlanKind::remove && kind != PlanKind::call) {
     p.max_affected.reset();
   }
-  p.timezone.reset();
   p.invalid.clear();
   return p;
 }

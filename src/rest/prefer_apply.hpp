@@ -29,8 +29,8 @@ enum class PlanKind { read, create, update, single_upsert, remove, call };
 // The preferences to list in Preference-Applied for `kind`: resolution only for inserts into a
 // relation with a primary key or an on_conflict target, return= only for mutations, missing=
 // only for inserts and updates, max-affected only for updates, deletes and calls (and, by
-// preference_applied(), only with handling=strict). count, tx and handling are always listed.
-// timezone is dropped: Basalt does not apply it yet.
+// preference_applied(), only with handling=strict). count, tx, handling and a valid timezone
+// are always listed.
 req::Preferences applied_preferences(const req::Preferences& sent, PlanKind kind,
                                      bool has_conflict_target);
 

@@ -198,6 +198,12 @@ void append_select(Sql& sql, const ReadPlan& p, const Parent* parent, const std:
   sql << " FROM ";
   if (source) {
     sql << *source;
+  } else if (parent && parent->join->computed()) {
+    // f(parent row): the cast gives a mutation's RETURNING row (a record) the table's type.
+    const JoinSpec& j = *parent->join;
+    sql.qualified(j.function_schema, j.function_name) << '(';
+    sql.ident(*parent->alias) << "::";
+    sql.qualified(j.parent_schema, j.parent_name) << ')';
   } else {
     sql.qualified(p.schema, p.name);
   }

@@ -240,4 +240,19 @@ asio::awaitable<Status> SchemaCacheHolder::reload() {
   co_return Status{};
 }
 
+const RoleSettings* SchemaCache::settings_of(const std::string& role) const {
+  auto it = role_settings.find(role);
+  return it == role_settings.end() ? nullptr : &it->second;
+}
+
+std::optional<bool> SchemaCache::db_config_flag(std::string_view name) const {
+  auto it = db_config.find(name);
+  if (it == db_config.end()) return std::nullopt;
+  std::string v = it->second;
+  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (v == "true" || v == "on" || v == "yes" || v == "1") return true;
+  if (v == "false" || v == "off" || v == "no" || v == "0") return false;
+  return std::nullopt;
+}
+
 }  // namespace basalt::rest

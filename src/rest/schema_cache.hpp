@@ -6,12 +6,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -130,6 +132,13 @@ struct Routine {
   std::optional<QualifiedName> table_name() const;
 };
 
+// What `ALTER ROLE r SET ...` gave a role the login role may become: Postgres applies these
+// only at login, so each transaction of that role sets them itself (PostgREST does the same).
+struct RoleSettings {
+  std::string settings_json;  // {"statement_timeout": "8s", ...}; settable by a user only
+  std::string isolation;      // default_transaction_isolation, or ""
+};
+
 // An immutable snapshot. Lookups are binary searches over sorted vectors.
 class SchemaCache {
  public:
@@ -166,6 +175,15 @@ class SchemaCache {
   // "12 Relations, 30 Relationships, 4 Functions" for the log.
   std::string summary() const;
   std::chrono::milliseconds load_time{0};  // set by load_schema_cache
+
+  // Set by load_schema_cache, like load_time: the settings of the roles requests run as, and
+  // the login role's in-database PostgREST configuration ("db_plan_enabled" → "true", the
+  // "pgrst." prefix removed).
+  std::unordered_map<std::string, RoleSettings> role_settings;
+  std::map<std::string, std::string, std::less<>> db_config;
+  const RoleSettings* settings_of(const std::string& role) const;
+  // db_config[name] read as PostgREST reads a boolean; nullopt when unset or not a boolean.
+  std::optional<bool> db_config_flag(std::string_view name) const;
 
  private:
   std::vector<std::string> schemas_;

@@ -1,8 +1,10 @@
 // The catalog queries behind load_schema_cache and the decoding of their rows. All queries
 // run in one read-only transaction, sent as one pipeline (one round trip),
 // with an empty search_path so regtype/format_type text comes back schema-qualified.
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <unordered_map>
@@ -241,6 +243,42 @@ where p.pronargs = 1 and p.prokind = 'f'
   and src.relkind in ('r', 'v', 'm', 'f', 'p')
   and dst.relkind in ('r', 'v', 'm', 'f', 'p')
 order by fn.nspname, p.proname
+)sql";
+
+// Settings of the roles the login role is a member of (the roles it may become), as
+// `ALTER ROLE ... SET` stored them. Only settings a plain user may change are kept (others
+// would make set_config fail and every request of that role with it); the isolation level is
+// returned apart because it goes into BEGIN, not set_config.
+constexpr std::string_view kRoleSettingsSql = R"sql(
+with kv as (
+  select r.rolname::text as rolname,
+         substr(c, 1, strpos(c, '=') - 1) as key,
+         substr(c, strpos(c, '=') + 1) as value
+  from pg_auth_members m
+  join pg_roles r on r.oid = m.roleid
+  cross join lateral unnest(r.rolconfig) as c
+  where m.member = (select oid from pg_roles where rolname = current_user)
+)
+select kv.rolname,
+       coalesce(json_object_agg(kv.key, kv.value)
+                  filter (where kv.key <> 'default_transaction_isolation'
+                          and ps.context = 'user'), '{}')::text,
+       coalesce(max(kv.value) filter (where kv.key = 'default_transaction_isolation'), '')
+from kv
+left join pg_settings ps on ps.name = kv.key
+group by kv.rolname
+)sql";
+
+// PostgREST's in-database configuration: the login role's `pgrst.*` settings (for all
+// databases, then this one, so the database-specific value comes last and wins).
+constexpr std::string_view kDbConfigSql = R"sql(
+select substr(c, 7, strpos(c, '=') - 7), substr(c, strpos(c, '=') + 1)
+from pg_db_role_setting s
+cross join lateral unnest(s.setconfig) with ordinality as x(c, n)
+where s.setrole = (select oid from pg_roles where rolname = current_user)
+  and s.setdatabase in (0, (select oid from pg_database where datname = current_database()))
+  and c like 'pgrst.%'
+order by s.setdatabase, x.n
 )sql";
 
 // Expands the {system} (system-schema filter) and {domains} (kDomainCtes) markers.
@@ -580,7 +618,8 @@ asio::awaitable<Result<std::shared_ptr<const SchemaCache>>> load_schema_cache(
       {relations_sql, params, false}, {columns_sql, params, false},
       {other_sql, params, false},     {constraints_sql, {}, false},
       {views_sql, {}, false},         {routines_sql, params, false},
-      {kComputedSql, {}, false},      {"commit", {}, false},
+      {kComputedSql, {}, false},      {kRoleSettingsSql, {}, false},
+      {kDbConfigSql, {}, false},      {"commit", {}, false},
   };
   auto results = co_await (*lease)->pipeline(statements);
   if (!results) {
@@ -607,6 +646,17 @@ asio::awaitable<Result<std::shared_ptr<const SchemaCache>>> load_schema_cache(
   auto cache =
       std::make_shared<SchemaCache>(std::move(schemas), std::move(loaded.tables),
                                     std::move(derived.relationships), std::move(loaded.routines));
+  const db::PgResult& roles = (*results)[9];
+  for (int i = 0; i < roles.rows(); ++i) {
+    std::string isolation(roles.get(i, 2));
+    for (auto& c : isolation) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    cache->role_settings.emplace(std::string(roles.get(i, 0)),
+                                 RoleSettings{std::string(roles.get(i, 1)), isolation});
+  }
+  const db::PgResult& db_config = (*results)[10];
+  for (int i = 0; i < db_config.rows(); ++i) {
+    cache->db_config[std::string(db_config.get(i, 0))] = std::string(db_config.get(i, 1));
+  }
   cache->load_time = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   co_return std::shared_ptr<const SchemaCache>(std::move(cache));

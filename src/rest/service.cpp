@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cctype>
 #include <chrono>
 
 #include "common/log.hpp"
@@ -27,23 +29,57 @@ constexpr std::string_view kJson = "application/json; charset=utf-8";
 constexpr std::string_view kObject = "application/vnd.pgrst.object+json; charset=utf-8";
 
 // What the client accepts, reduced to what Basalt can produce today.
-enum class Output { json, object, csv };
+enum class Output { json, object, csv, plan };
 
-std::optional<Output> negotiate(const std::vector<req::MediaType>& accept) {
+// The first Accept media type Basalt can produce. The plan media type only when the plan is
+// enabled (PostgREST's db-plan-enabled), and only `for` a type the statement can produce.
+struct Negotiated {
+  Output output = Output::json;
+  const req::MediaType* plan = nullptr;  // output == plan: the media type asked for
+  bool single = false;                   // one object (directly, or the plan's `for`)
+};
+
+std::optional<Negotiated> negotiate(const std::vector<req::MediaType>& accept, bool plan_enabled) {
   for (const auto& m : accept) {
     switch (m.kind) {
       case req::MediaKind::json:
       case req::MediaKind::any:
-        return Output::json;
+        return Negotiated{Output::json};
       case req::MediaKind::singular_json:
-        return Output::object;
+        return Negotiated{Output::object, nullptr, true};
       case req::MediaKind::csv:
-        return Output::csv;
+        return Negotiated{Output::csv};
+      case req::MediaKind::plan: {
+        const auto f = m.plan_for;
+        if (!plan_enabled || (f != req::MediaKind::json && f != req::MediaKind::any &&
+                              f != req::MediaKind::singular_json && f != req::MediaKind::csv)) {
+          break;
+        }
+        return Negotiated{Output::plan, &m, f == req::MediaKind::singular_json};
+      }
       default:
         break;
     }
   }
   return std::nullopt;
+}
+
+// `EXPLAIN (FORMAT JSON|TEXT, ANALYZE, ...) ` for the plan media type; the options are
+// PostgREST's fixed names (parse_media_type keeps only those).
+std::string explain_prefix(const req::MediaType& mt) {
+  std::string out = mt.plan_json ? "EXPLAIN (FORMAT JSON" : "EXPLAIN (FORMAT TEXT";
+  for (const auto& o : mt.plan_options) {
+    out += ", ";
+    for (char c : o) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  out += ") ";
+  return out;
+}
+
+// 200 with the plan's rows, one per line, typed as the media type asked for.
+Response plan_response(const req::MediaType& mt, std::string body) {
+  const std::string type = req::to_mime(mt) + "; charset=utf-8";
+  return http::make_response(HttpStatus::ok, std::move(body), type);
 }
 
 // PostgREST's Content-Range value for rows [lower, upper] of `total` (contentRangeH).
@@ -65,7 +101,19 @@ struct Outcome {
   std::string body;
   std::optional<long long> inserted;
   std::optional<long long> planned;  // EXPLAIN's row estimate, when it was asked for
+  bool is_plan = false;              // body is the EXPLAIN output (Execution::plan)
 };
+
+// EXPLAIN's rows, each followed by a line break.
+Outcome plan_outcome(const db::PgResult& r) {
+  Outcome o;
+  o.is_plan = true;
+  for (int i = 0; i < r.rows(); ++i) {
+    o.body += r.get(i, 0);
+    o.body += '\n';
+  }
+  return o;
+}
 
 Outcome outcome_of(const db::PgResult& r) {
   Outcome o;
@@ -106,12 +154,31 @@ struct Execution {
   std::optional<Error> (*check_affected)(const req::Preferences&, long long) = nullptr;
   req::Preferences prefs;  // for check_affected
   bool rollback = false;   // end with ROLLBACK (the response is still the committed one)
+  // The plan media type: run `EXPLAIN (...) <sql>` instead and answer with its rows. The
+  // checks above are skipped, as PostgREST does (EXPLAIN ANALYZE still runs a mutation).
+  const req::MediaType* plan = nullptr;
 };
 
 // Runs `run` as the request's role. Without checks, EXPLAIN or rollback it is one pipelined
 // round trip; otherwise a transaction that the checks may roll back.
 asio::awaitable<Result<Outcome>> execute(db::Pool& pool, db::RequestContext ctx, Execution run,
                                          bool authenticated) {
+  if (run.plan != nullptr) {
+    const std::string text = explain_prefix(*run.plan) + run.sql.text();
+    if (!run.rollback) {
+      auto r = co_await db::run_as(pool, ctx, text, run.sql.take_params());
+      if (!r) co_return from_db_error(std::move(r).error(), authenticated);
+      co_return plan_outcome(*r);
+    }
+    auto tx = co_await db::Transaction::begin(pool, std::move(ctx));
+    if (!tx) co_return from_db_error(std::move(tx).error(), authenticated);
+    auto r = co_await tx->exec(text, run.sql.take_params());
+    if (!r) co_return from_db_error(std::move(r).error(), authenticated);
+    Outcome o = plan_outcome(*r);
+    auto rb = co_await tx->rollback();
+    if (!rb) co_return from_db_error(std::move(rb).error(), authenticated);
+    co_return o;
+  }
   const bool simple = !run.explain && !run.check_single && !run.check_put &&
                       run.check_affected == nullptr && !run.rollback;
   if (simple) {
@@ -294,6 +361,46 @@ std::string pre_request_statement(std::string_view function) {
   return out;
 }
 
+void apply_settings(db::RequestContext& ctx, const SchemaCache& cache,
+                    const std::optional<std::string>& timezone, const Routine* routine,
+                    const std::vector<std::string>& hoisted, const std::string& app_settings_json) {
+  if (const RoleSettings* rs = cache.settings_of(ctx.role)) {
+    ctx.role_settings_json = rs->settings_json;
+    ctx.isolation = rs->isolation;
+  }
+  const bool hoists = routine != nullptr && !routine->settings.empty();
+  if (!timezone && !hoists) {
+    ctx.settings_json = app_settings_json;
+    return;
+  }
+  std::string out = "{";
+  auto add = [&](std::string_view name, std::string_view value) {
+    if (out.size() > 1) out += ',';
+    out += boost::json::serialize(boost::json::string(name));
+    out += ':';
+    out += boost::json::serialize(boost::json::string(value));
+  };
+  if (timezone) add("timezone", *timezone);
+  if (routine != nullptr) {
+    for (const auto& [name, value] : routine->settings) {
+      if (name == "default_transaction_isolation") continue;  // goes into BEGIN below
+      if (std::find(hoisted.begin(), hoisted.end(), name) != hoisted.end()) add(name, value);
+    }
+    if (routine->isolation_level && std::find(hoisted.begin(), hoisted.end(),
+                                              "default_transaction_isolation") != hoisted.end()) {
+      std::string level = *routine->isolation_level;
+      for (auto& c : level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      ctx.isolation = level;
+    }
+  }
+  if (app_settings_json.size() > 2) {  // "{...}": splice its members in after ours
+    if (out.size() > 1) out += ',';
+    out.append(app_settings_json, 1, app_settings_json.size() - 2);
+  }
+  out += '}';
+  ctx.settings_json = std::move(out);
+}
+
 RestService::RestService(RestOptions options, std::shared_ptr<db::Pool> pool,
                          std::shared_ptr<SchemaCacheHolder> cache)
     : options_(std::move(options)), pool_(std::move(pool)), cache_(std::move(cache)) {
@@ -307,10 +414,24 @@ RestService::RestService(RestOptions options, std::shared_ptr<db::Pool> pool,
   }
 }
 
+bool RestService::plan_enabled(const SchemaCache& cache) const {
+  if (options_.read_db_config) {
+    if (auto v = cache.db_config_flag("db_plan_enabled")) return *v;
+  }
+  return options_.plan_enabled;
+}
+
+bool RestService::aggregates_enabled(const SchemaCache& cache) const {
+  if (options_.read_db_config) {
+    if (auto v = cache.db_config_flag("db_aggregates_enabled")) return *v;
+  }
+  return options_.aggregates_enabled;
+}
+
 asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
                                                     const SchemaCache& cache,
-                                                    const db::RequestContext& ctx,
-                                                    bool authenticated, bool single) {
+                                                    db::RequestContext ctx, bool authenticated,
+                                                    bool single, const req::MediaType* plan) {
   const bool is_post = rq.action == req::Action::invoke;
   if (!is_post && rq.action != req::Action::read) {
     co_return pgrst(405, code::kUnsupportedMethod,
@@ -320,6 +441,8 @@ asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
   auto routine = find_routine(cache, rq.schema, rq.name, args.names, is_post);
   if (!routine) co_return std::move(routine).error();
   const Routine& r = **routine;
+  apply_settings(ctx, cache, rq.preferences.timezone, &r, options_.hoisted_tx_settings,
+                 settings_json_);
   if (!is_post && r.volatility == Routine::Volatility::volatile_) {
     co_return pgrst(405, code::kUnsupportedMethod,
                     "Cannot use the GET method with a volatile function: use POST");
@@ -345,8 +468,7 @@ asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
       }
       t = &pseudo;
     }
-    auto plan =
-        plan_read(rq, cache, *t, PlanOptions{options_.aggregates_enabled, options_.max_rows});
+    auto plan = plan_read(rq, cache, *t, PlanOptions{aggregates_enabled(cache), options_.max_rows});
     if (!plan) co_return std::move(plan).error();
     rows_plan = std::move(plan).value();
   }
@@ -392,9 +514,11 @@ asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
   }
   run.prefs = prefs;
   run.rollback = ends_in_rollback(options_.tx_end, prefs);
+  run.plan = plan;
   auto result = co_await execute(*pool_, ctx, std::move(run), authenticated);
   if (!result) co_return std::move(result).error();
   Outcome o = std::move(result).value();
+  if (o.is_plan) co_return plan_response(*plan, std::move(o.body));
   const std::string applied =
       req::preference_applied(applied_preferences(prefs, PlanKind::call, false));
   // A function that does not return a set always reports one row (PostgREST's page total "1").
@@ -465,26 +589,28 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
   popts.allow_tx_override = tx_override_allowed(options_.tx_end);
   auto parsed = req::parse_api_request(raw, popts);
   if (!parsed) co_return std::move(parsed).error();
-  const req::ApiRequest& rq = *parsed;
 
   auto cache = cache_->current();
   if (!cache) {
     co_return pgrst(503, code::kSchemaCache,
                     "Could not query the database for the schema cache. Retrying.");
   }
+  const req::ApiRequest& rq = *parsed;
   if (rq.resource == req::ResourceKind::schema) {  // the OpenAPI document (rest/openapi.cpp)
     db::RequestContext root_ctx =
         http::request_context(ex, *id, quoted_search_path({rq.schema}, options_.extra_search_path));
     root_ctx.path = raw.path;
-    root_ctx.settings_json = settings_json_;
+    apply_settings(root_ctx, *cache, std::nullopt, nullptr, options_.hoisted_tx_settings,
+                   settings_json_);
     root_ctx.pre_request_sql = pre_request_sql_;
     co_return co_await openapi_response(rq, *cache, *pool_, std::move(root_ctx),
                                         options_.openapi_mode, options_.extra_search_path,
                                         authenticated);
   }
-  auto output = negotiate(rq.accept);
-  if (!output) co_return req::media_type_error(rq.accept);
-  const bool single = *output == Output::object;
+  auto negotiated = negotiate(rq.accept, plan_enabled(*cache));
+  if (!negotiated) co_return req::media_type_error(rq.accept);
+  const Output output = negotiated->output;
+  const bool single = negotiated->single;
   const auto& prefs = rq.preferences;
   const bool representation = prefs.representation == req::PreferReturn::representation;
   const bool rollback = ends_in_rollback(options_.tx_end, prefs);
@@ -492,12 +618,13 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
   db::RequestContext ctx =
       http::request_context(ex, *id, quoted_search_path({rq.schema}, options_.extra_search_path));
   ctx.path = raw.path;
-  ctx.settings_json = settings_json_;
+  apply_settings(ctx, *cache, rq.preferences.timezone, nullptr, options_.hoisted_tx_settings,
+                 settings_json_);
   ctx.pre_request_sql = pre_request_sql_;
-  PlanOptions plan_options{options_.aggregates_enabled, options_.max_rows};
+  PlanOptions plan_options{aggregates_enabled(*cache), options_.max_rows};
 
   if (rq.resource == req::ResourceKind::routine) {
-    co_return co_await call(rq, *cache, ctx, authenticated, single);
+    co_return co_await call(rq, *cache, ctx, authenticated, single, negotiated->plan);
   }
 
   auto table = find_relation(*cache, rq.schema, rq.name);
@@ -518,7 +645,7 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
   };
   // The rows a mutation returns with return=representation: the select over the touched rows.
   auto returning_plan = [&]() -> Result<ReadPlan> {
-    auto plan = plan_read(rq, *cache, t, PlanOptions{options_.aggregates_enabled, {}});
+    auto plan = plan_read(rq, *cache, t, PlanOptions{aggregates_enabled(*cache), {}});
     if (!plan) return std::move(plan).error();
     plan->where = Condition{};  // the filters apply to the mutation itself
     plan->limit.reset();
@@ -529,6 +656,7 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
   run.prefs = prefs;
   run.rollback = rollback;
   run.check_single = single;
+  run.plan = negotiated->plan;
 
   switch (rq.action) {
     case req::Action::read: {
@@ -546,6 +674,7 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
       log::debug("request_id={} sql: {}", ex.request_id, run.sql.text());
       auto o = co_await execute(*pool_, ctx, std::move(run), authenticated);
       if (!o) co_return std::move(o).error();
+      if (o->is_plan) co_return plan_response(*negotiated->plan, std::move(o->body));
       const auto total = resolve_total(prefs.count, o->total, o->planned, options_.max_rows);
       const std::string applied = applied_for(PlanKind::read);
       // PostgREST's rangeStatusHeader over rows [offset, offset + page) of `total`.
@@ -560,7 +689,7 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
       const bool partial = total && o->page < *total;
       Response res = respond(partial ? HttpStatus::partial_content : HttpStatus::ok,
                              std::move(o->body), true, applied);
-      if (*output == Output::csv) {
+      if (output == Output::csv) {
         std::vector<std::string> keys;
         for (const auto& f : plan->select) keys.push_back(f.key);
         res.body() = json_rows_to_csv(res.body(), keys);
@@ -620,6 +749,7 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
       log::debug("request_id={} sql: {}", ex.request_id, run.sql.text());
       auto o = co_await execute(*pool_, ctx, std::move(run), authenticated);
       if (!o) co_return std::move(o).error();
+      if (o->is_plan) co_return plan_response(*negotiated->plan, std::move(o->body));
       if (put) {
         // PostgREST: 201 when the row was inserted, 200 when it replaced one; no Content-Range.
         const bool inserted = o->inserted && *o->inserted > 0;
@@ -682,6 +812,7 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
       log::debug("request_id={} sql: {}", ex.request_id, run.sql.text());
       auto o = co_await execute(*pool_, ctx, std::move(run), authenticated);
       if (!o) co_return std::move(o).error();
+      if (o->is_plan) co_return plan_response(*negotiated->plan, std::move(o->body));
       Response res = respond(representation ? HttpStatus::ok : HttpStatus::no_content,
                              std::move(o->body), representation, applied);
       const auto total = counts_rows(prefs.count) ? std::optional<long long>(o->page) : no_total;

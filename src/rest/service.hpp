@@ -24,6 +24,11 @@ struct RestOptions {
   std::vector<std::string> extra_search_path{"public", "extensions"};
   std::optional<long long> max_rows;
   bool aggregates_enabled = false;
+  bool plan_enabled = false;  // PostgREST's db-plan-enabled: Accept: application/vnd.pgrst.plan
+  // Read PostgREST's in-database configuration (`ALTER ROLE authenticator SET
+  // pgrst.db_plan_enabled = true`, then a schema reload) for the switches above. `basalt rest`
+  // reads it with the rest of PostgREST's configuration instead.
+  bool read_db_config = true;
   // PostgREST's db-tx-end: Prefer: tx= is honoured only with the *-allow-override values.
   TxEnd tx_end = TxEnd::commit;
   OpenApiMode openapi_mode = OpenApiMode::follow_privileges;  // PostgREST's openapi-mode
@@ -38,7 +43,19 @@ struct RestOptions {
   std::optional<std::string> pre_request;
   // PostgREST's app.settings.*: set (transaction-locally) in every request's transaction.
   std::vector<std::pair<std::string, std::string>> app_settings;
+  // PostgREST's db-hoisted-tx-settings: the SET clauses of a called function that are applied
+  // to the whole transaction before the call (so a function's statement_timeout counts).
+  std::vector<std::string> hoisted_tx_settings{
+      "statement_timeout", "plan_filter.statement_cost_limit", "default_transaction_isolation"};
 };
+
+// The per-request settings PostgREST sets besides the request details: the role's own
+// settings and isolation level, then `Prefer: timezone` (already checked), a called
+// function's hoisted settings and isolation level, then app settings (`app_settings_json`, a
+// JSON object or ""). Later values of the same setting win.
+void apply_settings(db::RequestContext& ctx, const SchemaCache& cache,
+                    const std::optional<std::string>& timezone, const Routine* routine,
+                    const std::vector<std::string>& hoisted, const std::string& app_settings_json);
 
 // `select "schema"."fn"()` for a db-pre-request value (split at the first dot, as PostgREST).
 std::string pre_request_statement(std::string_view function);
@@ -54,8 +71,12 @@ class RestService {
   boost::asio::awaitable<Result<http::Response>> run(http::Exchange& ex);
   boost::asio::awaitable<Result<http::Response>> call(const req::ApiRequest& rq,
                                                       const SchemaCache& cache,
-                                                      const db::RequestContext& ctx,
-                                                      bool authenticated, bool single);
+                                                      db::RequestContext ctx, bool authenticated,
+                                                      bool single, const req::MediaType* plan);
+  // PostgREST's db-plan-enabled: the option, or (when read_db_config) the login role's
+  // in-database `pgrst.db_plan_enabled` setting, as Supabase's docs suggest enabling it.
+  bool plan_enabled(const SchemaCache& cache) const;
+  bool aggregates_enabled(const SchemaCache& cache) const;  // db-aggregates-enabled, likewise
 
   RestOptions options_;
   std::shared_ptr<db::Pool> pool_;

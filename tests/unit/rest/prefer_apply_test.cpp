@@ -87,19 +87,20 @@ TEST(AppliedPreferences, PerAction) {
   };
   EXPECT_EQ(shown(PlanKind::create, true),
             "resolution=merge-duplicates, missing=default, return=representation, count=exact, "
-            "handling=strict");
+            "handling=strict, timezone=UTC");
   // No primary key and no on_conflict: the resolution was not applied.
   EXPECT_EQ(shown(PlanKind::create, false),
-            "missing=default, return=representation, count=exact, handling=strict");
+            "missing=default, return=representation, count=exact, handling=strict, timezone=UTC");
   EXPECT_EQ(shown(PlanKind::update, true),
             "missing=default, return=representation, count=exact, handling=strict, "
-            "max-affected=5");
+            "timezone=UTC, max-affected=5");
   EXPECT_EQ(shown(PlanKind::single_upsert, true),
-            "return=representation, count=exact, handling=strict");
+            "return=representation, count=exact, handling=strict, timezone=UTC");
   EXPECT_EQ(shown(PlanKind::remove, true),
-            "return=representation, count=exact, handling=strict, max-affected=5");
-  EXPECT_EQ(shown(PlanKind::call, true), "count=exact, handling=strict, max-affected=5");
-  EXPECT_EQ(shown(PlanKind::read, true), "count=exact, handling=strict");
+            "return=representation, count=exact, handling=strict, timezone=UTC, max-affected=5");
+  EXPECT_EQ(shown(PlanKind::call, true),
+            "count=exact, handling=strict, timezone=UTC, max-affected=5");
+  EXPECT_EQ(shown(PlanKind::read, true), "count=exact, handling=strict, timezone=UTC");
 }
 
 TEST(AppliedPreferences, MaxAffectedNeedsStrict) {
