@@ -38,6 +38,11 @@ create function public.add(a int, b int) returns int language sql immutable as '
 create function public.top_scorers(min_goals int) returns setof public.players
   language sql stable as 'select * from public.players where goals >= min_goals';
 create function public.whoami() returns text language sql stable as $$ select auth.uid()::text $$;
+-- A computed relationship: a player's teammates, embedded like a foreign key.
+create function public.teammates(public.players) returns setof public.players
+  language sql stable as $$ select * from public.players where team_id = $1.team_id and id <> $1.id $$;
+-- .explain() needs PostgREST's db-plan-enabled, set in the database as Supabase's docs show.
+alter role authenticator set pgrst.db_plan_enabled = 'true';
 `;
 const SEED = `
 insert into public.teams values (1, 'Reds'), (2, 'Blues');
@@ -186,6 +191,28 @@ describe('supabase-js from() and rpc()', () => {
     const missing = await anon.rpc('nope', { x: 1 });
     assert.equal(missing.status, 404);
     assert.equal(missing.error.code, 'PGRST202');
+  });
+
+  test('computed relationship embeds like a foreign key', async () => {
+    const { data, error } = await anon
+      .from('players')
+      .select('name, teammates(name)')
+      .in('id', [1, 3])
+      .order('id');
+    assert.equal(error, null);
+    assert.deepEqual(data, [
+      { name: 'Ana', teammates: [{ name: 'Ben' }] },
+      { name: 'Cy', teammates: [] },
+    ]);
+  });
+
+  test('explain()', async () => {
+    const json = await anon.from('players').select('name').eq('id', 1).explain({ format: 'json' });
+    assert.equal(json.error, null);
+    assert.ok(Array.isArray(json.data) && json.data[0].Plan['Total Cost'] > 0, JSON.stringify(json.data));
+    const text = await anon.from('players').select('name').explain({ analyze: true });
+    assert.equal(text.error, null);
+    assert.match(text.data, /actual time=/);
   });
 
   test('csv()', async () => {
