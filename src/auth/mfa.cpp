@@ -1,5 +1,6 @@
 // MFA with TOTP authenticator apps: POST /factors (enrol), POST /factors/{id}/challenge,
-// POST /factors/{id}/verify (raises the session to aal2), DELETE /factors/{id}.
+// POST /factors/{id}/verify (raises the session to aal2), DELETE /factors/{id}. Phone factors
+// are phone_mfa.cpp's.
 #include <boost/url/parse.hpp>
 
 #include "auth/auth_error.hpp"
@@ -13,9 +14,7 @@ namespace basalt::auth {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-namespace {
-
-Error mfa_error(std::string_view code, const std::string& name = {}) {
+Error mfa_error(std::string_view code, const std::string& name) {
   if (code == "mfa_factor_name_conflict") {
     return unprocessable(
         code, "A factor with the friendly name \"" + name + "\" for this user already exists");
@@ -37,8 +36,6 @@ Error mfa_error(std::string_view code, const std::string& name = {}) {
   return sql_error(code);
 }
 
-}  // namespace
-
 asio::awaitable<AuthService::Reply> AuthService::factors(AuthRequest& rq) {
   auto caller = co_await authenticate(rq);
   if (!caller) co_return std::move(caller).error();
@@ -52,9 +49,7 @@ asio::awaitable<AuthService::Reply> AuthService::factors(AuthRequest& rq) {
     auto body = body_object(rq);
     if (!body) co_return std::move(body).error();
     const std::string type = str(*body, "factor_type");
-    if (type == "phone") {
-      co_return unprocessable("mfa_phone_enroll_not_enabled", "MFA enroll is disabled for Phone");
-    }
+    if (type == "phone") co_return co_await mfa_phone_enroll(rq, *caller, *body);
     if (type == "webauthn") {
       co_return unprocessable("mfa_webauthn_enroll_not_enabled",
                               "MFA enroll is disabled for WebAuthn");
@@ -111,21 +106,9 @@ asio::awaitable<AuthService::Reply> AuthService::factors(AuthRequest& rq) {
     co_return json_response(200, *row);
   }
   if (action == "/challenge" && rq.method == "POST") {
-    std::vector<db::Param> params{caller->user_id, factor_id, rq.ip};
-    auto row = co_await call(sql::mfa_challenge, std::move(params));
-    if (!row) co_return std::move(row).error();
-    if (auto code = row_error(*row)) co_return mfa_error(*code);
-    const auto& o = row->as_object();
-    const std::int64_t created = o.at("created_at").as_int64();
-    json::object out = Obj()("id", str(o, "id"))("type", str(o, "type"))(
-        "expires_at", created + options_.mfa_challenge_expiry);
-    co_return json_response(200, out);
+    co_return co_await mfa_challenge(rq, *caller, factor_id);
   }
   if (action == "/verify" && rq.method == "POST") {
-    if (!options_.mfa_totp_verify) {
-      co_return unprocessable("mfa_totp_verify_not_enabled",
-                              "MFA verification is disabled for TOTP");
-    }
     auto body = body_object(rq);
     if (!body) co_return std::move(body).error();
     const std::string challenge_id = str(*body, "challenge_id");
@@ -138,8 +121,17 @@ asio::awaitable<AuthService::Reply> AuthService::factors(AuthRequest& rq) {
       co_return internal_error("Cannot read SessionId claim as UUID", "token without session_id");
     }
     std::vector<db::Param> lookup{caller->user_id, factor_id, challenge_id};
-    auto state = co_await call(sql::mfa_challenge_state, std::move(lookup));
+    auto state = co_await call(sql::mfa_verify_state, std::move(lookup));
     if (!state) co_return std::move(state).error();
+    if (!state->is_object()) co_return internal_error("Database error", "challenge state");
+    if (str(state->as_object(), "factor_type") == "phone") {
+      co_return co_await mfa_phone_verify(rq, *caller, factor_id, challenge_id, code,
+                                          state->as_object());
+    }
+    if (!options_.mfa_totp_verify) {
+      co_return unprocessable("mfa_totp_verify_not_enabled",
+                              "MFA verification is disabled for TOTP");
+    }
     if (auto err = row_error(*state)) co_return mfa_error(*err);
     const auto& st = state->as_object();
     if (str(st, "ip") != rq.ip && !(str(st, "ip") == "0.0.0.0" && rq.ip.empty())) {

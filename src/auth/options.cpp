@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include "auth/sms.hpp"
 
 namespace basalt::auth {
 
@@ -32,6 +36,111 @@ Result<std::optional<PgFunctionHook>> read_hook(const toml::table& raw, const ch
   PgFunctionHook h{std::string(rest.substr(0, b)), std::string(rest.substr(b + 1))};
   if (h.function.find('/') != std::string::npos) return bad();
   return std::optional<PgFunctionHook>(std::move(h));
+}
+
+// A comma- or space-separated list as its items (config.toml may also give a TOML array).
+std::vector<std::string> list_of(const toml::node_view<const toml::node>& node) {
+  std::vector<std::string> out;
+  auto add = [&](std::string_view text) {
+    std::string item;
+    for (char c : text) {
+      if (c == ',' || c == ' ' || c == '\t') {
+        if (!item.empty()) out.push_back(std::move(item));
+        item.clear();
+      } else {
+        item += c;
+      }
+    }
+    if (!item.empty()) out.push_back(std::move(item));
+  };
+  if (const toml::array* a = node.as_array()) {
+    for (const auto& v : *a) {
+      if (auto s = v.value<std::string>()) add(*s);
+    }
+  } else if (auto s = node.value<std::string>()) {
+    add(*s);
+  }
+  return out;
+}
+
+OAuthProviderOptions oauth_provider(const toml::table& t, const std::string& api_url) {
+  OAuthProviderOptions p;
+  p.enabled = t["enabled"].value_or(false);
+  p.client_ids = list_of(t["client_id"]);
+  p.secret = t["secret"].value_or(std::string());
+  p.redirect_uri = t["redirect_uri"].value_or(std::string());
+  if (p.redirect_uri.empty()) p.redirect_uri = api_url + "/auth/v1/callback";
+  p.url = t["url"].value_or(std::string());
+  p.skip_nonce_check = t["skip_nonce_check"].value_or(false);
+  p.email_optional = t["email_optional"].value_or(false);
+  p.issuer = t["issuer"].value_or(std::string());
+  p.authorization_url = t["authorization_url"].value_or(std::string());
+  p.token_url = t["token_url"].value_or(std::string());
+  p.userinfo_url = t["userinfo_url"].value_or(std::string());
+  p.jwks_url = t["jwks_url"].value_or(std::string());
+  p.scopes = list_of(t["scopes"]);
+  return p;
+}
+
+// [auth.sms] and [auth.mfa.phone] beyond the switches above: templates (checked now, so a bad
+// one stops the start as it stops GoTrue), frequencies, test numbers, the Twilio sender.
+Status phone_options(const toml::table& raw, AuthOptions& o) {
+  auto seconds = [&](const char* key, double fallback) -> Result<double> {
+    const std::string text = raw.at_path(key).value_or(std::string());
+    if (text.empty()) return fallback;
+    auto d = config::parse_duration(text);
+    if (!d) return Error::make(500, "config", fmt::format("{}: {}", key, d.error().message));
+    return std::chrono::duration<double>(*d).count();
+  };
+  auto sms_frequency = seconds("auth.sms.max_frequency", 5);
+  if (!sms_frequency) return std::move(sms_frequency).error();
+  o.sms_max_frequency = *sms_frequency;
+  auto mfa_frequency = seconds("auth.mfa.phone.max_frequency", 5);
+  if (!mfa_frequency) return std::move(mfa_frequency).error();
+  o.mfa_phone_max_frequency = *mfa_frequency;
+  // GoTrue: zero means one minute; an OTP length outside 6..10 means 6.
+  if (o.sms_max_frequency <= 0) o.sms_max_frequency = 60;
+  if (o.mfa_phone_max_frequency <= 0) o.mfa_phone_max_frequency = 60;
+  o.sms_template = raw.at_path("auth.sms.template").value_or(std::string());
+  if (o.sms_template.empty()) o.sms_template = "Your code is {{ .Code }}";
+  o.mfa_phone_template = raw.at_path("auth.mfa.phone.template").value_or(std::string());
+  if (o.mfa_phone_template.empty()) o.mfa_phone_template = "Your code is {{ .Code }}";
+  for (auto [key, text] :
+       {std::pair<const char*, const std::string*>{"auth.sms.template", &o.sms_template},
+        {"auth.mfa.phone.template", &o.mfa_phone_template}}) {
+    if (auto r = render_sms_template(*text, "000000"); !r) {
+      return Error::make(500, "config", fmt::format("{}: {}", key, r.error().message));
+    }
+  }
+  o.mfa_phone_enroll = raw.at_path("auth.mfa.phone.enroll_enabled").value_or(false);
+  o.mfa_phone_verify = raw.at_path("auth.mfa.phone.verify_enabled").value_or(false);
+  const auto length = raw.at_path("auth.mfa.phone.otp_length").value_or<std::int64_t>(6);
+  o.mfa_phone_otp_length = length < 6 || length > 10 ? 6 : static_cast<int>(length);
+  if (const toml::table* test = raw.at_path("auth.sms.test_otp").as_table()) {
+    for (const auto& [number, code] : *test) {
+      std::string phone;
+      for (char c : number.str()) {
+        if (c != ' ') phone += c;
+      }
+      if (phone.starts_with("+")) phone.erase(0, 1);
+      o.sms_test_otp[phone] = code.value_or(std::string());
+    }
+  }
+  const std::int64_t per_hour = raw.at_path("auth.rate_limit.sms_sent").value_or<std::int64_t>(30);
+  if (per_hour > 0) o.sms_sent = RateLimit::per(static_cast<double>(per_hour), 3600);
+  if (o.sms_provider == "twilio") {
+    TwilioConfig t;
+    t.account_sid = raw.at_path("auth.sms.twilio.account_sid").value_or(std::string());
+    t.message_service_sid =
+        raw.at_path("auth.sms.twilio.message_service_sid").value_or(std::string());
+    t.auth_token = raw.at_path("auth.sms.twilio.auth_token").value_or(std::string());
+    // Basalt's addition: another base URL for the Messages API (a local receiver in tests).
+    if (const char* url = std::getenv("BASALT_TWILIO_API_URL"); url != nullptr && *url != '\0') {
+      t.api_url = url;
+    }
+    o.twilio = std::move(t);
+  }
+  return {};
 }
 
 }  // namespace
@@ -69,6 +178,7 @@ Result<AuthOptions> auth_options(const config::Config& config, const std::string
       break;
     }
   }
+  if (auto phone = phone_options(raw, o); !phone) return std::move(phone).error();
   o.refresh_token_rotation = a.enable_refresh_token_rotation;
   o.refresh_token_reuse_interval = a.refresh_token_reuse_interval;
   o.minimum_password_length = a.minimum_password_length;
@@ -81,6 +191,7 @@ Result<AuthOptions> auth_options(const config::Config& config, const std::string
     for (const auto& [name, node] : *ext) {
       if (const toml::table* t = node.as_table()) {
         o.external_providers[std::string(name.str())] = (*t)["enabled"].value_or(false);
+        o.oauth_providers[std::string(name.str())] = oauth_provider(*t, api_url);
       }
     }
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "auth/rate_limit.hpp"
+#include "auth/sms_config.hpp"
 #include "config/config.hpp"
 #include "jwt/key_set.hpp"
 
@@ -16,6 +17,24 @@ namespace basalt::auth {
 struct PgFunctionHook {
   std::string schema;
   std::string function;
+};
+
+// One [auth.external.<name>] table: the CLI's keys plus Basalt's generic-OIDC extensions.
+// Endpoints left empty come from OpenID Connect discovery on the issuer.
+struct OAuthProviderOptions {
+  bool enabled = false;
+  std::vector<std::string> client_ids;  // client_id, comma-separated; the first is ours
+  std::string secret;                   // never logged
+  std::string redirect_uri;             // default <api_url>/auth/v1/callback
+  std::string url;                      // issuer base (keycloak, azure, workos, any OIDC)
+  bool skip_nonce_check = false;
+  bool email_optional = false;
+  std::string issuer;  // Basalt: the issuer when it differs from `url`
+  std::string authorization_url;
+  std::string token_url;
+  std::string userinfo_url;
+  std::string jwks_url;
+  std::vector<std::string> scopes;  // Basalt: scopes asked for besides openid email profile
 };
 
 struct AuthOptions {
@@ -46,6 +65,19 @@ struct AuthOptions {
   bool phone_enabled = false;              // [auth.sms] enable_signup
   bool sms_autoconfirm = true;             // ! [auth.sms] enable_confirmations
   std::string sms_provider;                // "twilio", ... or "" when none is enabled
+  // Phone OTPs (phone.cpp). GoTrue's values as the Supabase CLI sets them.
+  std::string sms_template = "Your code is {{ .Code }}";  // [auth.sms] template
+  double sms_max_frequency = 5;                           // [auth.sms] max_frequency, seconds
+  int sms_otp_length = 6;                                 // the CLI's GOTRUE_SMS_OTP_LENGTH
+  int sms_otp_expiry = 6000;                              // the CLI's GOTRUE_SMS_OTP_EXP
+  std::map<std::string, std::string> sms_test_otp;  // [auth.sms.test_otp]: number (no '+') -> code
+  std::optional<TwilioConfig> twilio;  // [auth.sms.twilio] when it is the enabled provider
+  std::optional<RateLimit> sms_sent;   // [auth.rate_limit] sms_sent, per hour for the project
+  bool mfa_phone_enroll = false;       // [auth.mfa.phone] enroll_enabled
+  bool mfa_phone_verify = false;       // [auth.mfa.phone] verify_enabled
+  int mfa_phone_otp_length = 6;        // [auth.mfa.phone] otp_length
+  std::string mfa_phone_template = "Your code is {{ .Code }}";  // [auth.mfa.phone] template
+  double mfa_phone_max_frequency = 5;  // [auth.mfa.phone] max_frequency, seconds
 
   bool refresh_token_rotation = true;
   int refresh_token_reuse_interval = 10;  // seconds
@@ -55,6 +87,8 @@ struct AuthOptions {
 
   std::optional<PgFunctionHook> custom_access_token_hook;
   std::map<std::string, bool> external_providers;  // [auth.external.<name>] enabled
+  // [auth.external.<name>] in full, for the OAuth / OpenID Connect flows (oauth.cpp).
+  std::map<std::string, OAuthProviderOptions> oauth_providers;
 
   int bcrypt_cost = 10;
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/encode.hpp>
@@ -125,6 +126,7 @@ Result<std::string> validate_phone(std::string_view phone) {
   while (!p.empty() && std::isspace(static_cast<unsigned char>(p.front()))) p.erase(0, 1);
   while (!p.empty() && std::isspace(static_cast<unsigned char>(p.back()))) p.pop_back();
   if (!p.empty() && p.front() == '+') p.erase(0, 1);
+  p.erase(std::remove(p.begin(), p.end(), ' '), p.end());  // GoTrue drops inner spaces too
   static const std::regex e164(R"(^[1-9]\d{1,14}$)");
   if (!std::regex_match(p, e164)) {
     return bad_request("validation_failed", "Invalid phone number format (E.164 required)");
@@ -221,6 +223,7 @@ AuthService::AuthService(AuthOptions options, std::shared_ptr<db::Pool> pool, Pa
   }
   ctx_.role = "supabase_auth_admin";
   ctx_.search_path = "auth";
+  setup_sms();
   if (options_.custom_access_token_hook) {
     hook_sql_ = fmt::format("SELECT {}.{}($1::jsonb)",
                             quote_ident(options_.custom_access_token_hook->schema),
@@ -321,6 +324,8 @@ asio::awaitable<AuthService::Reply> AuthService::route(AuthRequest& rq) {
   if (p == "/recover" && m == "POST") co_return co_await recover(rq);
   if (p == "/resend" && m == "POST") co_return co_await resend(rq);
   if (p == "/verify" && (m == "GET" || m == "POST")) co_return co_await verify(rq);
+  if (p == "/authorize" && m == "GET") co_return co_await authorize(rq);
+  if (p == "/callback" && (m == "GET" || m == "POST")) co_return co_await callback(rq);
   if (p == "/reauthenticate" && m == "GET") co_return co_await reauthenticate(rq);
   if (p == "/user" && m == "GET") co_return co_await get_user(rq);
   if (p == "/user" && m == "PUT") co_return co_await update_user(rq);

@@ -16,7 +16,9 @@
 #include "auth/options.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/password_policy.hpp"
+#include "auth/phone.hpp"
 #include "auth/redirect.hpp"
+#include "auth/sms.hpp"
 #include "auth/smtp.hpp"
 #include "auth/tokens.hpp"
 #include "db/pool.hpp"
@@ -24,6 +26,10 @@
 #include "http/exchange.hpp"
 
 namespace basalt::auth {
+
+class OidcProviders;  // auth/oidc_provider.hpp
+// The [auth.external.*] providers of `options` (oauth.cpp); null when none is configured.
+std::shared_ptr<OidcProviders> make_oidc_providers(const AuthOptions& options);
 
 // One request on its way through the service.
 struct AuthRequest {
@@ -54,6 +60,8 @@ class AuthService {
                                                      std::shared_ptr<db::Pool> pool);
   // Sends mail over SMTP instead of keeping it in the outbox ([auth.email.smtp]).
   void use_smtp(SmtpConfig config);
+  // Sends SMS through `sender` instead of the one [auth.sms.twilio] configures (tests).
+  void use_sms(std::unique_ptr<SmsSender> sender);
   AuthService(AuthOptions options, std::shared_ptr<db::Pool> pool, PasswordPolicy policy);
 
   boost::asio::awaitable<http::Response> handle(http::Exchange& ex);
@@ -87,6 +95,15 @@ class AuthService {
                                                     bool invite_endpoint);
   boost::asio::awaitable<Reply> admin_user(AuthRequest& rq, const std::string& id,
                                            const std::string& actor);
+
+  // OAuth / OpenID Connect providers (oauth.cpp): GET /authorize, GET|POST /callback,
+  // POST /token?grant_type=id_token, and their one SQL call (find-or-create, then a session or
+  // the PKCE code) with the custom access token hook when one is configured.
+  boost::asio::awaitable<Reply> authorize(AuthRequest& rq);
+  boost::asio::awaitable<Reply> callback(AuthRequest& rq);
+  boost::asio::awaitable<Reply> id_token_grant(AuthRequest& rq, const boost::json::object& body);
+  boost::asio::awaitable<Result<boost::json::object>> oauth_sign_in(boost::json::object arg,
+                                                                    const AuthRequest& rq);
 
   // The [auth.rate_limit] bucket a request counts against, if any (service.cpp).
   const std::optional<RateLimit>* rate_limit_for(const AuthRequest& rq,
@@ -129,6 +146,45 @@ class AuthService {
                                                                     const AuthRequest& rq);
   double max_frequency_seconds() const;
 
+  // Phone sign-up, SMS one-time codes and phone MFA (phone.cpp, phone_mfa.cpp).
+  void setup_sms();  // the sender [auth.sms] configures
+  // Runs a _basalt.auth_phone_* call in a transaction and, when its result names a number
+  // ("sms_to") and the plan is not a test number, sends the code there before committing; a
+  // failed send (or an {error} row) rolls the call back.
+  boost::asio::awaitable<Result<boost::json::value>> call_with_sms(std::string_view sql,
+                                                                   boost::json::object arg,
+                                                                   SmsPlan plan,
+                                                                   const AuthRequest& rq);
+  // The fixed code of an [auth.sms.test_otp] number; a channel checked as GoTrue does.
+  std::optional<std::string> test_otp(const std::string& phone) const;
+  Result<std::string> sms_channel(const boost::json::object& body) const;  // "sms" by default
+  boost::asio::awaitable<Reply> phone_otp(AuthRequest& rq, const boost::json::object& body);
+  // POST /signup with a phone (the password hash and common fields already in `p`).
+  boost::asio::awaitable<Result<boost::json::value>> phone_signup(AuthRequest& rq,
+                                                                  boost::json::object p,
+                                                                  const std::string& phone,
+                                                                  const std::string& channel);
+  boost::asio::awaitable<Reply> phone_verify(AuthRequest& rq, const std::string& type,
+                                             const std::string& token, const std::string& phone);
+  boost::asio::awaitable<Reply> phone_resend(AuthRequest& rq, const std::string& type,
+                                             const std::string& email, const std::string& phone);
+  boost::asio::awaitable<Reply> phone_reauthenticate(AuthRequest& rq, const Caller& caller);
+  // PUT /user changing the phone with confirmations on: the update and the code, together.
+  boost::asio::awaitable<Result<boost::json::value>> phone_update_user(AuthRequest& rq,
+                                                                       boost::json::object p,
+                                                                       const std::string& phone,
+                                                                       const std::string& channel);
+  boost::asio::awaitable<Reply> mfa_phone_enroll(AuthRequest& rq, const Caller& caller,
+                                                 const boost::json::object& body);
+  // POST /factors/{id}/challenge for any factor type (a phone factor gets its code by SMS).
+  boost::asio::awaitable<Reply> mfa_challenge(AuthRequest& rq, const Caller& caller,
+                                              const std::string& factor_id);
+  boost::asio::awaitable<Reply> mfa_phone_verify(AuthRequest& rq, const Caller& caller,
+                                                 const std::string& factor_id,
+                                                 const std::string& challenge_id,
+                                                 const std::string& code,
+                                                 const boost::json::object& state);
+
   // Mails (mail.cpp): a kind's configured or default template rendered for `to`, as the JSON
   // _basalt.auth_queue_mail() stores.
   Result<boost::json::object> render_mail(MailKind kind, const std::string& to,
@@ -145,8 +201,10 @@ class AuthService {
   PasswordPolicy policy_;
   RedirectPolicy redirects_;
   std::unique_ptr<SmtpSender> smtp_;  // null: mail goes to the outbox
+  std::unique_ptr<SmsSender> sms_;    // null: only [auth.sms.test_otp] numbers get codes
   db::RequestContext ctx_;
   std::string hook_sql_;  // SELECT "schema"."fn"($1::jsonb), when a hook is configured
+  std::shared_ptr<OidcProviders> oidc_ = make_oidc_providers(options_);
 };
 
 // Builds a JSON object key by key: GCC 12 miscompiles brace-initialised objects with string

@@ -63,6 +63,16 @@ asio::awaitable<AuthService::Reply> AuthService::signup(AuthRequest& rq) {
     co_return bad_request("validation_failed",
                           "Only an email address or phone number should be provided on signup.");
   }
+  std::string channel = "sms";
+  if (email.empty()) {
+    auto c = sms_channel(*body);
+    if (!c) co_return std::move(c).error();
+    channel = *c;
+    // A phone sign-up already answers with the session; GoTrue refuses PKCE for it.
+    if (!str(*body, "code_challenge").empty()) {
+      co_return bad_request("validation_failed", "PKCE not supported for phone signups");
+    }
+  }
   std::string provider;
   bool autoconfirm = false;
   if (!email.empty()) {
@@ -84,11 +94,8 @@ asio::awaitable<AuthService::Reply> AuthService::signup(AuthRequest& rq) {
     phone = *v;
     provider = "phone";
     autoconfirm = options_.sms_autoconfirm;
-    if (!autoconfirm && options_.sms_provider.empty()) {
-      co_return internal_error("Unable to get SMS provider",
-                               "phone confirmation needs an SMS provider ([auth.sms.*])");
-    }
     p["phone"] = phone;
+    p["channel"] = channel;
   }
   p["provider"] = provider;
   p["autoconfirm"] = autoconfirm;
@@ -114,12 +121,17 @@ asio::awaitable<AuthService::Reply> AuthService::signup(AuthRequest& rq) {
     p["mail"] = std::move(mail).value();
   }
 
-  if (autoconfirm) {
-    // A session at once; an address that is taken answers "User already registered".
-    co_return co_await issue_json(sql::signup, p, sql::kPassword, rq);
-  }
+  // Without confirmations a session at once; an address that is taken answers "User already
+  // registered". With them, a code goes out by mail (or SMS, phone.cpp).
+  const std::string_view signup_sql = provider == "phone" ? sql::phone_signup : sql::signup;
+  if (autoconfirm) co_return co_await issue_json(signup_sql, p, sql::kPassword, rq);
 
-  auto row = co_await call_with_mail(sql::signup, std::move(p), sql::kConfirmationFailed, rq);
+  Result<json::value> row = json::value(nullptr);
+  if (provider == "phone") {
+    row = co_await phone_signup(rq, std::move(p), phone, channel);
+  } else {
+    row = co_await call_with_mail(sql::signup, std::move(p), sql::kConfirmationFailed, rq);
+  }
   if (!row) co_return std::move(row).error();
   const auto& o = row->as_object();
   if (str(o, "status") == "exists_confirmed") {

@@ -62,9 +62,31 @@ inline constexpr std::string_view use_reauthentication =
 inline constexpr std::string_view flow_state = "SELECT _basalt.auth_flow_state($1)";
 inline constexpr std::string_view pkce_sign_in = "SELECT _basalt.auth_pkce_sign_in($1::jsonb)";
 inline constexpr std::string_view generate_link = "SELECT _basalt.auth_generate_link($1::jsonb)";
+inline constexpr std::string_view oauth_flow_start =
+    "SELECT _basalt.auth_oauth_flow_start($1::jsonb)";
+inline constexpr std::string_view oauth_sign_in = "SELECT _basalt.auth_oauth_sign_in($1::jsonb)";
 inline constexpr std::string_view rate_take =
     "SELECT to_jsonb(_basalt.auth_rate_take($1, $2, $3::double precision, "
     "$4::double precision, $5::double precision))";
+
+// Phone sign-up, SMS codes and phone MFA (src/platform/sql/R_auth_phone.sql).
+inline constexpr std::string_view phone_otp = "SELECT _basalt.auth_phone_otp($1::jsonb)";
+inline constexpr std::string_view phone_signup = "SELECT _basalt.auth_phone_signup($1::jsonb)";
+inline constexpr std::string_view phone_account = "SELECT _basalt.auth_phone_account($1, $2, $3)";
+inline constexpr std::string_view phone_send_token =
+    "SELECT _basalt.auth_phone_send_token($1::jsonb)";
+inline constexpr std::string_view phone_update_user =
+    "SELECT _basalt.auth_phone_update_user($1::jsonb)";
+inline constexpr std::string_view phone_verify = "SELECT _basalt.auth_phone_verify($1::jsonb)";
+inline constexpr std::string_view mfa_phone_enroll =
+    "SELECT _basalt.auth_mfa_phone_enroll($1::jsonb)";
+inline constexpr std::string_view mfa_challenge_factor =
+    "SELECT _basalt.auth_mfa_challenge_factor($1::jsonb)";
+inline constexpr std::string_view mfa_verify_state =
+    "SELECT _basalt.auth_mfa_verify_state($1::uuid, $2::uuid, $3::uuid)";
+inline constexpr std::string_view mfa_phone_verified =
+    "SELECT _basalt.auth_mfa_phone_verified($1::jsonb)";
+inline constexpr std::string_view kMfaPhone = "mfa/phone";
 
 // Supabase Auth's answers when a mail cannot be sent (500 unexpected_failure).
 inline constexpr std::string_view kConfirmationFailed = "Error sending confirmation email";
@@ -78,5 +100,6 @@ inline constexpr std::string_view kReauthenticationFailed = "Error sending reaut
 inline constexpr std::string_view kPassword = "password";
 inline constexpr std::string_view kAnonymous = "anonymous";
 inline constexpr std::string_view kTokenRefresh = "token_refresh";
+inline constexpr std::string_view kOAuth = "oauth";
 
 }  // namespace basalt::auth::sql

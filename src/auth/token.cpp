@@ -1,4 +1,5 @@
 // POST /token?grant_type=password|refresh_token, POST /logout.
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 
@@ -22,6 +23,7 @@ asio::awaitable<AuthService::Reply> AuthService::token(AuthRequest& rq) {
   if (grant == "password") co_return co_await password_grant(rq, *body);
   if (grant == "refresh_token") co_return co_await refresh_grant(rq, *body);
   if (grant == "pkce") co_return co_await pkce_grant(rq, *body);
+  if (grant == "id_token") co_return co_await id_token_grant(rq, *body);  // oauth.cpp
   co_return bad_request("invalid_credentials", "unsupported_grant_type");
 }
 
@@ -44,7 +46,9 @@ asio::awaitable<AuthService::Reply> AuthService::password_grant(AuthRequest& rq,
     if (!options_.phone_enabled) {
       co_return unprocessable("phone_provider_disabled", "Phone logins are disabled");
     }
+    // GoTrue's formatPhoneNumber: no leading '+', no spaces.
     if (!phone.empty() && phone.front() == '+') phone.erase(0, 1);
+    phone.erase(std::remove(phone.begin(), phone.end(), ' '), phone.end());
     provider = "phone";
   } else {
     co_return bad_request("validation_failed", "missing email or phone");

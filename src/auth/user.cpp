@@ -54,10 +54,14 @@ asio::awaitable<AuthService::Reply> AuthService::update_user(AuthRequest& rq) {
     if (!v) co_return std::move(v).error();
     email = *v;
   }
+  std::string channel = "sms";
   if (!phone.empty()) {
     auto v = validate_phone(phone);
     if (!v) co_return std::move(v).error();
     phone = *v;
+    auto c = sms_channel(b);
+    if (!c) co_return std::move(c).error();
+    channel = *c;
   }
   if (password) {
     if (auto max = check_password_max_length(*password); !max) co_return max.error();
@@ -83,11 +87,6 @@ asio::awaitable<AuthService::Reply> AuthService::update_user(AuthRequest& rq) {
         "validation_failed",
         "Updating password of an anonymous user without an email or phone is not allowed");
   }
-  if (changing_phone && !options_.sms_autoconfirm) {
-    co_return auth_error(501, "not_implemented",
-                         "Changing the phone number needs an SMS confirmation, which this "
-                         "version of Basalt does not have yet");
-  }
 
   // secure_password_change: a session older than a day needs the code GET /reauthenticate sent.
   if (password && options_.secure_password_change) {
@@ -100,8 +99,11 @@ asio::awaitable<AuthService::Reply> AuthService::update_user(AuthRequest& rq) {
         co_return bad_request("reauthentication_needed",
                               "Password update requires reauthentication");
       }
-      std::vector<db::Param> check{caller->user_id, token_hash(str(user, "email"), nonce),
-                                   std::to_string(options_.email_otp_expiry)};
+      // The code GET /reauthenticate sent: by mail, or by SMS to a phone-only user.
+      const bool by_sms = str(user, "email").empty() && !str(user, "phone").empty();
+      std::vector<db::Param> check{
+          caller->user_id, token_hash(str(user, by_sms ? "phone" : "email"), nonce),
+          std::to_string(by_sms ? options_.sms_otp_expiry : options_.email_otp_expiry)};
       auto ok = co_await call(sql::use_reauthentication, std::move(check));
       if (!ok) co_return std::move(ok).error();
       if (!ok->is_bool() || !ok->as_bool()) {
@@ -134,7 +136,10 @@ asio::awaitable<AuthService::Reply> AuthService::update_user(AuthRequest& rq) {
     p["email"] = email;
     p["email_confirm"] = true;
   }
-  if (changing_phone) {
+  // A new phone is confirmed at once without SMS confirmations; with them it waits for the
+  // code PUT /user sends (phone.cpp) and POST /verify type phone_change.
+  const bool direct_phone = changing_phone && options_.sms_autoconfirm;
+  if (direct_phone) {
     p["phone"] = phone;
     p["phone_confirm"] = true;
   }
@@ -150,7 +155,12 @@ asio::awaitable<AuthService::Reply> AuthService::update_user(AuthRequest& rq) {
                               "A user with this phone number has already been registered");
     }
   }
-  auto row = co_await call_json(sql::update_user, p);
+  Result<json::value> row = json::value(nullptr);
+  if (changing_phone && !direct_phone) {
+    row = co_await phone_update_user(rq, p, phone, channel);
+  } else {
+    row = co_await call_json(sql::update_user, p);
+  }
   if (!row) co_return std::move(row).error();
   if (auto code = row_error(*row)) co_return sql_error(*code);
   if (changing_email && !direct_email) {

@@ -217,6 +217,13 @@ P auth() {
       {"redirect_uri", str()},
       {"skip_nonce_check", boolean()},
       {"email_optional", boolean()},
+      // Basalt: a generic OpenID Connect provider (src/auth/oidc_provider.hpp).
+      {"issuer", str()},
+      {"authorization_url", str()},
+      {"token_url", str()},
+      {"userinfo_url", str()},
+      {"jwks_url", str()},
+      {"scopes", strs()},
   });
   return table({
       {"enabled", boolean()},

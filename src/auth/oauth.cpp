@@ -1,0 +1,492 @@
+// Sign-in with OAuth / OpenID Connect providers ([auth.external.<name>]), as Supabase Auth
+// does it: GET /authorize sends the browser to the provider, GET|POST /callback takes the
+// provider's code back, exchanges it, reads the user from the verified id_token and/or the
+// userinfo endpoint, and ends at the app with tokens in the fragment (implicit flow) or a
+// ?code= to exchange (PKCE); POST /token?grant_type=id_token signs in with an id_token the app
+// obtained itself (signInWithIdToken). The user and identity are found or created, and the
+// session started, by one call of _basalt.auth_oauth_sign_in (R_auth_oauth.sql).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <cctype>
+
+#include "auth/auth_error.hpp"
+#include "auth/oauth_claims.hpp"
+#include "auth/oauth_state.hpp"
+#include "auth/oauth_urls.hpp"
+#include "auth/oidc_provider.hpp"
+#include "auth/pkce.hpp"
+#include "auth/service.hpp"
+#include "auth/sql.hpp"
+#include "auth/user_json.hpp"
+#include "common/log.hpp"
+
+namespace basalt::auth {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+// Query parameters of /authorize that are Basalt's (or the flow's) own, never forwarded.
+constexpr std::string_view kOwnParams[] = {
+    "provider", "scopes",        "redirect_to", "code_challenge", "code_challenge_method",
+    "apikey",   "invite_token",  "client_id",   "client_secret",  "redirect_uri",
+    "scope",    "response_type", "state",       "code_verifier",  "nonce",
+};
+
+// Providers Supabase Auth accepts id_tokens from, with their fixed issuers.
+constexpr std::string_view kIdTokenProviders[] = {
+    "apple", "google", "azure", "facebook", "keycloak", "kakao", "vercel_marketplace", "snapchat",
+};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+http::Response found(const std::string& location, http::HttpStatus status) {
+  auto res = http::make_response(status, "");
+  res.erase(http::beast_http::field::content_type);
+  res.set(http::beast_http::field::location, location);
+  return res;
+}
+
+// GoTrue's oauthErrorMap and its special cases: the `error` an error redirect carries.
+std::string redirect_error_name(const Error& e) {
+  if (is_oauth_error(e)) return e.code;
+  if (e.code == "signup_disabled" || e.code == "user_banned" ||
+      e.code == "provider_email_needs_verification") {
+    return "access_denied";
+  }
+  switch (e.status) {
+    case 400:
+      return "invalid_request";
+    case 401:
+      return "unauthorized_client";
+    case 403:
+      return "access_denied";
+    case 503:
+      return "temporarily_unavailable";
+    default:
+      return "server_error";
+  }
+}
+
+// The Error for an {"error": code} row of _basalt.auth_oauth_sign_in.
+Error sign_in_error(std::string_view code, std::string_view provider) {
+  const std::string p(provider);
+  if (code == "signup_disabled") {
+    return unprocessable("signup_disabled", "Signups not allowed for this instance");
+  }
+  if (code == "user_banned") return forbidden("user_banned", "User is banned");
+  if (code == "provider_email_needs_verification") {
+    return unprocessable(
+        "provider_email_needs_verification",
+        "Unverified email with " + p + ". Verify the email with " + p + " in order to sign in");
+  }
+  if (code == "email_not_confirmed") {
+    return unprocessable(
+        "email_not_confirmed",
+        "Unverified email with " + p + ". Verify the email with " + p + " in order to sign in");
+  }
+  if (code == "multiple_accounts") {
+    return internal_error(
+        "Multiple accounts with the same email address in the same linking domain detected: "
+        "default",
+        "multiple accounts");
+  }
+  if (code == "flow_state_not_found") {
+    return bad_request("bad_oauth_state", "OAuth state not found or expired");
+  }
+  if (code == "flow_state_already_used") {
+    return bad_request("flow_state_already_used", "State has already been used");
+  }
+  if (code == "identity_already_linked") {
+    return unprocessable("identity_already_exists", "Identity is already linked");
+  }
+  if (code == "identity_linked_to_other") {
+    return unprocessable("identity_already_exists", "Identity is already linked to another user");
+  }
+  if (code == "email_exists") {
+    return bad_request("email_exists",
+                       "A user with this email address has already been registered");
+  }
+  return sql_error(code);
+}
+
+std::string text(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+void log_cause(const AuthRequest& rq, std::string_view what, const Error& e) {
+  log::warn("request_id={} oauth: {}: {}", rq.ex->request_id, what,
+            e.internal.empty() ? e.message : e.internal);
+}
+
+// The provider a request names, checked as Supabase Auth's Provider() does.
+Result<std::shared_ptr<OidcProvider>> usable_provider(const std::shared_ptr<OidcProviders>& all,
+                                                      std::string_view name) {
+  auto p = all ? all->find(name) : nullptr;
+  if (!p) {
+    return bad_request("validation_failed",
+                       "Unsupported provider: Provider " + lower(name) + " could not be found");
+  }
+  const auto& o = p->options();
+  if (!o.enabled)
+    return bad_request("validation_failed", "Unsupported provider: provider is not enabled");
+  if (o.client_ids.empty()) {
+    return bad_request("validation_failed", "Unsupported provider: missing OAuth client ID");
+  }
+  if (o.secret.empty()) {
+    return bad_request("validation_failed", "Unsupported provider: missing OAuth secret");
+  }
+  return p;
+}
+
+// The provider's authorization request: Basalt's parameters, then anything else the app put
+// in its query (prompt, login_hint, access_type, ...).
+FormParams authorize_params(const OidcProvider& p, const OAuthState& state, std::string_view key,
+                            std::string_view query) {
+  const FormParams in = form_decode(query);
+  FormParams params{
+      {"client_id", p.client_id()},
+      {"redirect_uri", p.options().redirect_uri},
+      {"response_type", "code"},
+      {"scope", oauth_scope(p.options().scopes, form_value(in, "scopes"))},
+      {"state", encode_oauth_state(state, key)},
+      {"nonce", oauth_nonce(state, key)},
+      {"code_challenge", pkce_s256_challenge(provider_code_verifier(state, key))},
+      {"code_challenge_method", "S256"},
+  };
+  for (const auto& [k, v] : in) {
+    const std::string lk = lower(k);
+    if (std::find(std::begin(kOwnParams), std::end(kOwnParams), lk) != std::end(kOwnParams)) {
+      continue;
+    }
+    params.emplace_back(k, v);
+  }
+  return params;
+}
+
+}  // namespace
+
+std::shared_ptr<OidcProviders> make_oidc_providers(const AuthOptions& options) {
+  if (options.oauth_providers.empty()) return nullptr;
+  // Disabled providers never make requests: without an enabled one, no worker threads.
+  const bool any_enabled =
+      std::any_of(options.oauth_providers.begin(), options.oauth_providers.end(),
+                  [](const auto& kv) { return kv.second.enabled; });
+  return std::make_shared<OidcProviders>(
+      options.oauth_providers, any_enabled ? std::make_shared<CurlHttpClient>() : nullptr);
+}
+
+// ---------------------------------------------------------------------------------------
+// GET /authorize?provider=&redirect_to=&scopes=&code_challenge=&code_challenge_method=
+
+asio::awaitable<AuthService::Reply> AuthService::authorize(AuthRequest& rq) {
+  auto provider = usable_provider(oidc_, param(rq, "provider"));
+  if (!provider) co_return std::move(provider).error();
+  const std::shared_ptr<OidcProvider> p = *provider;
+  const std::string redirect = redirect_param(rq, redirects_);
+  const std::string challenge = param(rq, "code_challenge");
+  auto pkce = validate_pkce_params(param(rq, "code_challenge_method"), challenge);
+  if (!pkce) co_return std::move(pkce).error();
+
+  auto endpoints = co_await p->endpoints(rq.now);
+  if (!endpoints) {
+    Error e = bad_request("validation_failed",
+                          "Unsupported provider: could not load the provider's configuration");
+    e.internal = endpoints.error().internal;
+    co_return e;
+  }
+
+  std::string flow_state_id;
+  if (*pkce) {
+    json::object arg = Obj()("provider", p->name())("challenge", challenge)(
+        "method", pkce_method_name(**pkce))("referrer", redirect);
+    auto row = co_await call_json(sql::oauth_flow_start, arg);
+    if (!row) co_return std::move(row).error();
+    if (!row->is_object()) co_return internal_error("Error creating flow state", "no flow row");
+    flow_state_id = text(row->as_object(), "id");
+  }
+
+  const std::string key = oauth_state_key(options_.jwt_secret);
+  const OAuthState state = new_oauth_state(p->name(), redirect, flow_state_id, rq.now);
+  const FormParams params = authorize_params(*p, state, key, rq.ex->query);
+  co_return found(authorization_url(endpoints->authorization, params), http::HttpStatus::found);
+}
+
+// ---------------------------------------------------------------------------------------
+// GET|POST /callback?code=&state= (or error=&error_description= from the provider)
+
+asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
+  FormParams in = form_decode(rq.ex->query);
+  if (rq.method == "POST") {
+    // form_post (Apple and others): the body's values first, the query's after them.
+    FormParams body = form_decode(rq.ex->request.body());
+    body.insert(body.end(), in.begin(), in.end());
+    in = std::move(body);
+  }
+  const std::string key = oauth_state_key(options_.jwt_secret);
+
+  // A state that cannot be trusted sends the browser to the site URL (303, query only).
+  auto bad_state = [&](const Error& e) {
+    return found(error_redirect(options_.site_url, redirect_error_name(e), e.code, e.message,
+                                /*fragment=*/false),
+                 http::HttpStatus::see_other);
+  };
+  const std::string state_text = form_value(in, "state");
+  if (state_text.empty()) {
+    co_return bad_state(bad_request("bad_oauth_callback", "OAuth state parameter missing"));
+  }
+  auto state = decode_oauth_state(state_text, key, rq.now);
+  if (!state) co_return bad_state(state.error());
+
+  const std::string target = state->referrer.empty() ? options_.site_url : state->referrer;
+  auto fail = [&](const Error& e) {
+    if (e.status >= 500) log_cause(rq, "callback failed", e);
+    return found(
+        error_redirect(target, redirect_error_name(e), is_oauth_error(e) ? "" : e.code, e.message),
+        http::HttpStatus::found);
+  };
+
+  if (const std::string error = form_value(in, "error"); !error.empty()) {
+    co_return fail(oauth_error(error, form_value(in, "error_description")));
+  }
+  const std::string code = form_value(in, "code");
+  if (code.empty()) {
+    co_return fail(bad_request("bad_oauth_callback",
+                               "OAuth callback with missing authorization code missing"));
+  }
+  auto provider = usable_provider(oidc_, state->provider);
+  if (!provider) {
+    Error e = provider.error();
+    e.code = "oauth_provider_not_supported";
+    co_return fail(e);
+  }
+  const std::shared_ptr<OidcProvider> p = *provider;
+  const OAuthProviderOptions& po = p->options();
+
+  auto tokens = co_await p->exchange_code(code, provider_code_verifier(*state, key), rq.now);
+  if (!tokens) {
+    Error e = internal_error("Unable to exchange external code: " + code.substr(0, 4),
+                             tokens.error().internal);
+    co_return fail(e);
+  }
+  auto endpoints = co_await p->endpoints(rq.now);
+  if (!endpoints)
+    co_return fail(internal_error("Error getting user profile from external provider",
+                                  endpoints.error().internal));
+  const Error profile_error =
+      internal_error("Error getting user profile from external provider", "");
+
+  // The id_token, when the provider sends one and publishes its keys: signature, issuer,
+  // audience and the nonce this flow sent.
+  json::object id_claims;
+  if (!tokens->id_token.empty() && !endpoints->jwks.empty()) {
+    auto verified = co_await p->verify_id_token(tokens->id_token, rq.now);
+    if (!verified) {
+      Error e = profile_error;
+      e.internal = verified.error().internal;
+      co_return fail(e);
+    }
+    id_claims = std::move(*verified);
+    if (!audience_accepted(id_claims.if_contains("aud"), po.client_ids)) {
+      Error e = profile_error;
+      e.internal = "id_token audience " + audience_text(id_claims.if_contains("aud"));
+      co_return fail(e);
+    }
+    if (!po.skip_nonce_check && text(id_claims, "nonce") != oauth_nonce(*state, key)) {
+      Error e = profile_error;
+      e.internal = "id_token nonce does not match the flow's";
+      co_return fail(e);
+    }
+  }
+  json::object info;
+  if (!endpoints->userinfo.empty()) {
+    auto fetched = co_await p->userinfo(tokens->access_token, rq.now);
+    if (fetched) {
+      info = std::move(*fetched);
+    } else if (id_claims.empty()) {
+      Error e = profile_error;
+      e.internal = fetched.error().internal;
+      co_return fail(e);
+    }
+  }
+  if (id_claims.empty() && info.empty()) {
+    Error e = profile_error;
+    e.internal = "the provider sent neither a verifiable id_token nor userinfo";
+    co_return fail(e);
+  }
+  auto identity = identity_from_claims(id_claims, info);
+  if (!identity) co_return fail(identity.error());
+  if (identity->email.empty() && !po.email_optional) {
+    co_return fail(internal_error("Error getting user email from external provider",
+                                  "the provider gave no email"));
+  }
+
+  json::object arg = Obj()("provider", p->name())("sub", identity->sub)(
+      "identity_data", identity->data)("email", identity->email)(
+      "email_verified", identity->email_verified)("aud", options_.aud)(
+      "autoconfirm", options_.mailer_autoconfirm)("enable_signup", options_.enable_signup)(
+      "email_optional", po.email_optional)("refresh_token", random_token(12))("ip", rq.ip)(
+      "user_agent", rq.user_agent)("provider_access_token", tokens->access_token)(
+      "provider_refresh_token", tokens->refresh_token);
+  if (!state->flow_state_id.empty()) arg["flow_state_id"] = state->flow_state_id;
+  auto signed_in = co_await oauth_sign_in(std::move(arg), rq);
+  if (!signed_in) co_return fail(signed_in.error());
+  if (text(*signed_in, "status") == "pkce") {
+    co_return found(with_query_param(target, "code", text(*signed_in, "auth_code")),
+                    http::HttpStatus::found);
+  }
+  co_return found(session_redirect(target, *signed_in, tokens->access_token, tokens->refresh_token),
+                  http::HttpStatus::found);
+}
+
+// ---------------------------------------------------------------------------------------
+// POST /token?grant_type=id_token {provider | client_id+issuer, id_token, access_token?,
+//                                  nonce?, link_identity?}
+
+asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
+                                                                const json::object& body) {
+  auto oauth_reply = [](const Error& e) { return json_response(400, oauth_error_body(e)); };
+  const std::string id_token = str(body, "id_token");
+  const std::string provider_name = str(body, "provider");
+  const std::string issuer = str(body, "issuer");
+  if (id_token.empty()) co_return oauth_reply(oauth_error("invalid request", "id_token required"));
+  if (provider_name.empty() && (str(body, "client_id").empty() || issuer.empty())) {
+    co_return oauth_reply(
+        oauth_error("invalid request", "provider or client_id and issuer required"));
+  }
+  std::string link_user_id;
+  if (flag(body, "link_identity")) {
+    if (rq.ex->request.find(http::beast_http::field::authorization) == rq.ex->request.end()) {
+      co_return oauth_reply(oauth_error(
+          "invalid request", "Linking requires a valid user access token in Authorization"));
+    }
+    auto caller = co_await authenticate(rq);
+    if (!caller) co_return std::move(caller).error();
+    link_user_id = caller->user_id;
+  }
+
+  std::shared_ptr<OidcProvider> p;
+  if (oidc_) p = provider_name.empty() ? oidc_->find_by_issuer(issuer) : oidc_->find(provider_name);
+  if (!p) {
+    const std::string name = lower(provider_name);
+    if (std::find(std::begin(kIdTokenProviders), std::end(kIdTokenProviders), name) !=
+        std::end(kIdTokenProviders)) {
+      co_return bad_request("provider_disabled",
+                            "Provider (issuer \"" + well_known_issuer(name) + "\") is not enabled");
+    }
+    co_return bad_request("validation_failed",
+                          "Custom OIDC provider \"" + provider_name + "\" not allowed");
+  }
+  const OAuthProviderOptions& po = p->options();
+  if (!po.enabled) {
+    co_return bad_request("provider_disabled",
+                          "Provider (issuer \"" + p->issuer() + "\") is not enabled");
+  }
+
+  auto verified = co_await p->verify_id_token(id_token, rq.now);
+  if (!verified) {
+    if (verified.error().status != 400) {
+      // The provider's configuration or keys could not be fetched.
+      log_cause(rq, "id_token grant", verified.error());
+      co_return internal_error("Unexpected failure, please check server logs for more information",
+                               verified.error().internal);
+    }
+    log::info("request_id={} oauth: id_token rejected: {}", rq.ex->request_id,
+              verified.error().internal);
+    co_return oauth_reply(oauth_error("invalid request", "Bad ID token"));
+  }
+  const json::object& claims = *verified;
+  if (const std::string access_token = str(body, "access_token");
+      !access_token.empty() && !text(claims, "at_hash").empty() &&
+      !at_hash_matches(text(claims, "at_hash"), access_token)) {
+    co_return oauth_reply(oauth_error("invalid request", "Bad ID token"));
+  }
+  if (text(claims, "sub").empty()) {
+    co_return oauth_reply(oauth_error("invalid request", "Missing sub claim in id_token"));
+  }
+  if (!audience_accepted(claims.if_contains("aud"), po.client_ids)) {
+    co_return oauth_reply(oauth_error(
+        "invalid request",
+        "Unacceptable audience in id_token: " + audience_text(claims.if_contains("aud"))));
+  }
+  if (auto nonce =
+          check_id_token_nonce(text(claims, "nonce"), str(body, "nonce"), po.skip_nonce_check);
+      !nonce) {
+    co_return oauth_reply(nonce.error());
+  }
+  auto identity = identity_from_claims(claims, json::object{});
+  if (!identity) co_return std::move(identity).error();
+
+  json::object arg =
+      Obj()("provider", p->name())("sub", identity->sub)("identity_data", identity->data)(
+          "email", identity->email)("email_verified", identity->email_verified)(
+          "aud", options_.aud)("autoconfirm", options_.mailer_autoconfirm)(
+          "enable_signup", options_.enable_signup)("email_optional", po.email_optional)(
+          "refresh_token", random_token(12))("ip", rq.ip)("user_agent", rq.user_agent);
+  if (!link_user_id.empty()) arg["link_user_id"] = link_user_id;
+  auto signed_in = co_await oauth_sign_in(std::move(arg), rq);
+  if (!signed_in) co_return std::move(signed_in).error();
+  co_return json_response(200, *signed_in);
+}
+
+// ---------------------------------------------------------------------------------------
+// The one SQL call, with the custom access token hook in its transaction when configured.
+// Returns the session JSON, or {status: "pkce", auth_code} for a PKCE flow.
+
+asio::awaitable<Result<json::object>> AuthService::oauth_sign_in(json::object arg,
+                                                                 const AuthRequest& rq) {
+  const std::string provider = text(arg, "provider");
+  std::vector<db::Param> params;
+  params.emplace_back(json_text(arg));
+  if (hook_sql_.empty()) {
+    auto row = co_await call(sql::oauth_sign_in, std::move(params));
+    if (!row) co_return std::move(row).error();
+    if (auto code = row_error(*row)) co_return sign_in_error(*code, provider);
+    if (!row->is_object()) co_return internal_error("Database error", "oauth sign-in row");
+    if (text(row->as_object(), "status") == "pkce") co_return row->as_object();
+    co_return session_from(*row, rq);
+  }
+  auto tx = co_await db::Transaction::begin(*pool_, ctx_);
+  if (!tx) co_return internal_error("Database error", tx.error().message);
+  auto r = co_await tx->exec(sql::oauth_sign_in, std::move(params));
+  if (!r) co_return internal_error("Database error", r.error().code + " " + r.error().message);
+  boost::system::error_code ec;
+  json::value row = r->rows() > 0 ? json::parse(r->get(0, 0), ec) : json::value(nullptr);
+  if (ec || !row.is_object()) co_return internal_error("Database error", "oauth sign-in row");
+  const bool pkce = text(row.as_object(), "status") == "pkce";
+  if (auto code = row_error(row); code || pkce) {
+    // What the function committed to (a PKCE flow's user, an unverified account) stands.
+    auto committed = co_await tx->commit();
+    if (!committed) co_return internal_error("Database error", committed.error().message);
+    if (code) co_return sign_in_error(*code, provider);
+    co_return std::move(row.as_object());
+  }
+  auto s = issued_session(row);
+  if (!s) co_return std::move(s).error();
+  const json::object claims = access_claims(*s, options_, rq.now);
+  std::vector<db::Param> hook_params{json_text(hook_input(*s, claims, sql::kOAuth))};
+  auto h = co_await tx->exec(hook_sql_, std::move(hook_params));
+  if (!h) {
+    co_return internal_error(
+        "Error running hook URI: " + options_.custom_access_token_hook->function,
+        h.error().code + " " + h.error().message);
+  }
+  json::value out =
+      h->rows() > 0 && !h->is_null(0, 0) ? json::parse(h->get(0, 0), ec) : json::value(nullptr);
+  if (ec) co_return internal_error("Error running hook URI", "hook output is not JSON");
+  auto final_claims = hook_claims(out);
+  if (!final_claims) co_return std::move(final_claims).error();
+  auto committed = co_await tx->commit();
+  if (!committed) co_return internal_error("Database error", committed.error().message);
+  co_return session_response(*s, *final_claims, options_, rq.now);
+}
+
+}  // namespace basalt::auth

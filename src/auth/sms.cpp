@@ -1,0 +1,288 @@
+#include "auth/sms.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <memory>
+#include <mutex>
+
+namespace basalt::auth {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+bool go_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+std::string_view trim_right(std::string_view s) {
+  while (!s.empty() && go_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && go_space(s.front())) s.remove_prefix(1);
+  return trim_right(s);
+}
+
+Error template_error(int line, std::string what) {
+  return Error::make(500, "unexpected_failure",
+                     fmt::format("template: sms:{}: {}", line, std::move(what)));
+}
+
+int lines_in(std::string_view s) {
+  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
+
+std::string form_value(std::string_view s) {
+  return boost::urls::encode(s, boost::urls::unreserved_chars);
+}
+
+std::string redact(std::string text, const std::string& secret) {
+  if (secret.size() < 4) return text;
+  for (auto p = text.find(secret); p != std::string::npos; p = text.find(secret, p)) {
+    text.replace(p, secret.size(), "[redacted]");
+  }
+  return text;
+}
+
+Error send_failed(std::string reason) {
+  return Error::make(422, "sms_send_failed", std::move(reason));
+}
+
+std::string json_string(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end()) return {};
+  if (it->value().is_string()) return std::string(it->value().as_string());
+  if (it->value().is_int64()) return std::to_string(it->value().as_int64());
+  return {};
+}
+
+std::size_t collect(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  constexpr std::size_t kMax = 64 * 1024;  // Twilio's answers are small
+  const std::size_t n = size * count;
+  if (out->size() < kMax) out->append(data, std::min(n, kMax - out->size()));
+  return n;
+}
+
+// Sends one message (blocking, on a pool thread). The message id, or why it failed.
+Result<std::string> send_blocking(const TwilioConfig& config, const SmsMessage& message) {
+  const TwilioRequest request = twilio_request(config, message);
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) return send_failed("curl_easy_init failed");
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(
+      curl_slist_append(nullptr, "Content-Type: application/x-www-form-urlencoded"),
+      curl_slist_free_all);
+  if (!headers) return send_failed("out of memory");
+  std::string answer;
+  char errors[CURL_ERROR_SIZE] = {};
+  CURL* h = curl.get();
+  CURLcode rc = CURLE_OK;
+  auto set = [&](CURLcode r) {
+    if (rc == CURLE_OK) rc = r;
+  };
+  set(curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errors));
+  set(curl_easy_setopt(h, CURLOPT_URL, request.url.c_str()));
+  set(curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https"));
+  set(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L));
+  set(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(config.timeout.count())));
+  set(curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC)));
+  set(curl_easy_setopt(h, CURLOPT_USERNAME, request.user.c_str()));
+  set(curl_easy_setopt(h, CURLOPT_PASSWORD, request.password.c_str()));
+  set(curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get()));
+  set(curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.form.c_str()));
+  set(curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.form.size())));
+  set(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect));
+  set(curl_easy_setopt(h, CURLOPT_WRITEDATA, &answer));
+  if (rc != CURLE_OK) {
+    return send_failed(fmt::format("curl setup failed: {}", curl_easy_strerror(rc)));
+  }
+  rc = curl_easy_perform(h);
+  if (rc != CURLE_OK) {
+    // GoTrue shows Go's transport error here; ours names the URL (never the credentials).
+    return send_failed(redact(fmt::format("Post \"{}\": {}", request.url,
+                                          errors[0] != '\0' ? errors : curl_easy_strerror(rc)),
+                              config.auth_token));
+  }
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  auto sid = twilio_result(status, answer);
+  if (!sid) {
+    Error e = std::move(sid).error();
+    e.message = redact(std::move(e.message), config.auth_token);
+    return e;
+  }
+  return sid;
+}
+
+// co_spawn needs a default-constructible result.
+struct Outcome {
+  bool ok = false;
+  std::string sid;
+  Error error;
+};
+
+asio::awaitable<Outcome> send_on_pool(TwilioConfig config, SmsMessage message) {
+  auto r = send_blocking(config, message);
+  Outcome out;
+  out.ok = r.ok();
+  if (r) {
+    out.sid = std::move(r).value();
+  } else {
+    out.error = std::move(r).error();
+  }
+  co_return out;
+}
+
+}  // namespace
+
+Result<std::string> render_sms_template(std::string_view source, std::string_view code) {
+  std::string out;
+  std::size_t pos = 0;
+  int line = 1;
+  bool trim_next = false;  // the previous action ended with " -}}"
+  while (pos <= source.size()) {
+    const std::size_t open = source.find("{{", pos);
+    std::string_view text =
+        source.substr(pos, open == std::string_view::npos ? std::string_view::npos : open - pos);
+    line += lines_in(text);
+    if (trim_next) {
+      while (!text.empty() && go_space(text.front())) text.remove_prefix(1);
+    }
+    if (open == std::string_view::npos) {
+      out += text;
+      break;
+    }
+    // "{{- " trims the text before the action (the '-' must be followed by a space).
+    std::size_t start = open + 2;
+    if (start + 1 < source.size() && source[start] == '-' && go_space(source[start + 1])) {
+      text = trim_right(text);
+      start += 1;
+    }
+    out += text;
+    // The action runs to "}}"; a comment to "*/" and then "}}".
+    std::size_t body_from = start;
+    while (body_from < source.size() && go_space(source[body_from])) ++body_from;
+    std::size_t close;
+    bool comment = false;
+    if (source.substr(body_from, 2) == "/*") {
+      const std::size_t end = source.find("*/", body_from + 2);
+      if (end == std::string_view::npos) return template_error(line, "unclosed comment");
+      close = source.find("}}", end + 2);
+      comment = true;
+      if (close != std::string_view::npos &&
+          !trim(source.substr(end + 2, close - end - 2)).empty() &&
+          trim(source.substr(end + 2, close - end - 2)) != "-") {
+        return template_error(line, "comment ends before closing delimiter");
+      }
+    } else {
+      close = source.find("}}", start);
+    }
+    if (close == std::string_view::npos) return template_error(line, "unclosed action");
+    std::string_view action = source.substr(start, close - start);
+    line += lines_in(action);
+    // " -}}" trims the text after the action.
+    trim_next = action.size() >= 2 && action.back() == '-' && go_space(action[action.size() - 2]);
+    if (trim_next) action.remove_suffix(1);
+    action = trim(action);
+    if (!comment) {
+      if (action == ".Code") {
+        out += code;
+      } else if (action.empty()) {
+        return template_error(line, "missing value for command");
+      } else if (action.size() > 1 && action.front() == '.' &&
+                 std::all_of(action.begin() + 1, action.end(), [](char c) {
+                   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                 })) {
+        return template_error(line, fmt::format("can't evaluate field {}", action.substr(1)));
+      } else {
+        return template_error(line, fmt::format("unsupported action {{{{{}}}}}: an SMS template "
+                                                "can only use {{{{ .Code }}}}",
+                                                action));
+      }
+    }
+    pos = close + 2;
+  }
+  return out;
+}
+
+TwilioRequest twilio_request(const TwilioConfig& config, const SmsMessage& message) {
+  std::string base = config.api_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  TwilioRequest r;
+  r.url =
+      fmt::format("{}/2010-04-01/Accounts/{}/Messages.json", base, form_value(config.account_sid));
+  r.user = config.account_sid;
+  r.password = config.auth_token;
+  const bool whatsapp = message.channel == "whatsapp";
+  std::string to = "+" + message.phone;  // Twilio wants the '+'
+  if (whatsapp) to = "whatsapp:" + to;
+  r.form = "To=" + form_value(to);
+  const std::string& sender = config.message_service_sid;
+  if (sender.starts_with("MG")) {
+    r.form += "&MessagingServiceSid=" + form_value(sender);
+  } else {
+    // A sender number (or alphanumeric id); WhatsApp wants the channel prefix on numbers.
+    std::string from = sender;
+    const std::string digits = from.starts_with("+") ? from.substr(1) : from;
+    const bool number =
+        !digits.empty() && digits.front() != '0' && digits.size() <= 15 &&
+        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (whatsapp && number) from = "whatsapp:+" + digits;
+    r.form += "&From=" + form_value(from);
+  }
+  r.form += "&Body=" + form_value(message.body);
+  return r;
+}
+
+Result<std::string> twilio_result(long http_status, std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  const json::object* o = !ec && v.is_object() ? &v.as_object() : nullptr;
+  if (http_status != 200 && http_status != 201) {
+    if (o == nullptr) {
+      return send_failed(fmt::format("unexpected answer from Twilio (HTTP {})", http_status));
+    }
+    return send_failed(fmt::format("{} More information: {}", json_string(*o, "message"),
+                                   json_string(*o, "more_info")));
+  }
+  if (o == nullptr) return send_failed("Twilio's answer is not JSON");
+  const std::string sid = json_string(*o, "sid");
+  const std::string status = json_string(*o, "status");
+  if (status == "failed" || status == "undelivered") {
+    return send_failed(fmt::format("twilio error: {} {} for message {}",
+                                   json_string(*o, "error_message"), json_string(*o, "error_code"),
+                                   sid));
+  }
+  return sid;
+}
+
+TwilioSender::TwilioSender(TwilioConfig config, unsigned threads)
+    : config_(std::move(config)), pool_(threads == 0 ? 1 : threads) {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+TwilioSender::~TwilioSender() {
+  pool_.stop();
+  pool_.join();
+}
+
+asio::awaitable<Result<std::string>> TwilioSender::send(SmsMessage message) {
+  Outcome out = co_await asio::co_spawn(
+      pool_.get_executor(), send_on_pool(config_, std::move(message)), asio::use_awaitable);
+  if (!out.ok) co_return std::move(out.error);
+  co_return std::move(out.sid);
+}
+
+}  // namespace basalt::auth

@@ -1,0 +1,256 @@
+-- Repeatable: the writes of OAuth / OpenID Connect sign-ins (src/auth/oauth.cpp): the PKCE
+-- flow a GET /authorize starts, and the find-or-create of the user and its auth.identities row
+-- that GET /callback and POST /token?grant_type=id_token end with, in one call each. They
+-- follow Supabase Auth's account-linking rules: a known (provider, sub) signs in to its user;
+-- otherwise a verified email links to the one account that already has it, else a new user is
+-- created. Like R_auth_api.sql, they run as supabase_auth_admin and reuse its helpers
+-- (_basalt.auth_insert_user, _basalt.auth_audit, _basalt.auth_start_session).
+
+set local client_min_messages = warning;
+
+-- GET /authorize with a code_challenge: the flow the provider's callback will complete.
+-- p: {provider, challenge, method ('s256'|'plain'), referrer}. Returns {id}.
+create or replace function _basalt.auth_oauth_flow_start(p jsonb) returns jsonb
+language sql set search_path = auth, pg_catalog as $$
+  insert into auth.flow_state (id, user_id, auth_code, code_challenge_method, code_challenge,
+                               provider_type, authentication_method, referrer, created_at,
+                               updated_at)
+  values (gen_random_uuid(), null, gen_random_uuid()::text,
+          (p ->> 'method')::auth.code_challenge_method, p ->> 'challenge', p ->> 'provider',
+          'oauth', nullif(p ->> 'referrer', ''), now(), now())
+  returning jsonb_build_object('id', id)
+$$;
+
+-- app_metadata.providers: the user's identity providers, oldest first; provider: the first.
+create or replace function _basalt.auth_oauth_sync_providers(p_user_id uuid) returns void
+language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_list jsonb;
+begin
+  select coalesce(jsonb_agg(provider order by first_at, provider), '[]'::jsonb) into v_list
+  from (select i.provider, min(i.created_at) as first_at from auth.identities i
+        where i.user_id = p_user_id group by i.provider) s;
+  update auth.users
+  set raw_app_meta_data = coalesce(raw_app_meta_data, '{}'::jsonb)
+        || jsonb_build_object('providers', v_list)
+        || case when jsonb_array_length(v_list) > 0
+                then jsonb_build_object('provider', v_list -> 0) else '{}'::jsonb end,
+      updated_at = now()
+  where id = p_user_id;
+end
+$$;
+
+create or replace function _basalt.auth_oauth_insert_identity(p_user_id uuid, p_provider text,
+                                                              p_sub text, p_data jsonb)
+returns uuid language sql set search_path = auth, pg_catalog as $$
+  insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at,
+                               created_at, updated_at)
+  values (p_sub, p_user_id, p_data, p_provider, now(), now(), now())
+  returning id
+$$;
+
+-- The sign-in itself. p: {provider, sub, identity_data, email, email_verified, aud,
+--   autoconfirm, enable_signup, email_optional, refresh_token, ip, user_agent,
+--   flow_state_id? (PKCE), provider_access_token?, provider_refresh_token?,
+--   link_user_id? (id_token grant with link_identity: add the identity to this user)}
+-- Returns {error: code} (nothing written, except where Supabase Auth commits too:
+-- provider_email_needs_verification and email_not_confirmed), {status: 'pkce', auth_code}
+-- (the flow now names the user; the app exchanges the code), or a session
+-- {user, session, refresh_token, status: 'created'|'linked'|'exists'}.
+create or replace function _basalt.auth_oauth_sign_in(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_provider text := p ->> 'provider';
+  v_sub text := p ->> 'sub';
+  v_data jsonb := coalesce(p -> 'identity_data', '{}'::jsonb);
+  v_email text := lower(nullif(p ->> 'email', ''));
+  v_verified boolean := coalesce((p ->> 'email_verified')::boolean, false);
+  v_autoconfirm boolean := coalesce((p ->> 'autoconfirm')::boolean, false);
+  v_aud text := p ->> 'aud';
+  v_flow auth.flow_state;
+  v_identity auth.identities;
+  v_identity_id uuid;
+  v_user auth.users;
+  v_user_id uuid;
+  v_decision text;
+  v_candidate text;
+  v_linking uuid[];
+  v_similar uuid[];
+begin
+  if p ? 'flow_state_id' then
+    select * into v_flow from auth.flow_state
+    where id = (p ->> 'flow_state_id')::uuid and provider_type = v_provider for update;
+    if v_flow.id is null then
+      return jsonb_build_object('error', 'flow_state_not_found');
+    end if;
+    if v_flow.user_id is not null then
+      return jsonb_build_object('error', 'flow_state_already_used');
+    end if;
+  end if;
+
+  select * into v_identity from auth.identities
+  where provider_id = v_sub and provider = v_provider for update;
+
+  if p ? 'link_user_id' then
+    -- Manual linking: the signed-in user gets this identity.
+    v_user_id := (p ->> 'link_user_id')::uuid;
+    if v_identity.id is not null then
+      return jsonb_build_object('error', case when v_identity.user_id = v_user_id
+                                              then 'identity_already_linked'
+                                              else 'identity_linked_to_other' end);
+    end if;
+    select * into v_user from auth.users where id = v_user_id for update;
+    if v_user.id is null then
+      return jsonb_build_object('error', 'user_not_found');
+    end if;
+    if coalesce(v_user.email, '') = '' and v_email is not null and exists (
+         select 1 from auth.users where lower(email) = v_email and aud = v_user.aud
+           and is_sso_user = false and id <> v_user_id) then
+      return jsonb_build_object('error', 'email_exists');
+    end if;
+    v_identity_id := _basalt.auth_oauth_insert_identity(v_user_id, v_provider, v_sub, v_data);
+    perform _basalt.auth_audit(v_user_id, 'identity_linked', p ->> 'ip',
+                               jsonb_build_object('identity_id', v_identity_id,
+                                                  'provider', v_provider,
+                                                  'provider_id', v_sub));
+    if coalesce(v_user.email, '') = '' and v_email is not null then
+      -- A user without an address (e.g. anonymous) takes the identity's.
+      update auth.users set email = v_email, updated_at = now() where id = v_user_id;
+      if not v_verified then
+        perform _basalt.auth_oauth_sync_providers(v_user_id);
+        return jsonb_build_object('error', 'email_not_confirmed');
+      end if;
+      update auth.users
+      set email_confirmed_at = now(), confirmation_token = '', is_anonymous = false,
+          raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb)
+                               || '{"email_verified": true}'::jsonb
+      where id = v_user_id;
+    end if;
+    perform _basalt.auth_oauth_sync_providers(v_user_id);
+    return _basalt.auth_start_session(p || jsonb_build_object('user_id', v_user_id,
+                                                              'method', 'oauth'))
+           || jsonb_build_object('status', 'linked');
+  end if;
+
+  -- Supabase Auth's automatic account linking (one "default" domain; sso:* providers apart).
+  if v_identity.id is not null then
+    v_decision := 'exists';
+    v_user_id := v_identity.user_id;
+  elsif v_email is not null and (v_verified or v_autoconfirm) then
+    select array_agg(distinct i.user_id) into v_linking from auth.identities i
+    where i.email = v_email and i.provider not like 'sso:%';
+    select array_agg(u.id) into v_similar from auth.users u
+    where lower(u.email) = v_email and u.is_sso_user = false;
+    if coalesce(cardinality(v_linking), 0) = 0 then
+      if coalesce(cardinality(v_similar), 0) = 1 then
+        v_decision := 'linked';
+        v_user_id := v_similar[1];
+      elsif coalesce(cardinality(v_similar), 0) > 1 then
+        return jsonb_build_object('error', 'multiple_accounts');
+      else
+        v_decision := 'created';
+      end if;
+    elsif cardinality(v_linking) = 1 then
+      v_decision := 'linked';
+      v_user_id := v_linking[1];
+    else
+      return jsonb_build_object('error', 'multiple_accounts');
+    end if;
+  else
+    v_decision := 'created';
+  end if;
+
+  if v_decision = 'created' then
+    if not coalesce((p ->> 'enable_signup')::boolean, true) then
+      return jsonb_build_object('error', 'signup_disabled');
+    end if;
+    v_candidate := v_email;
+    if v_candidate is not null and exists (
+         select 1 from auth.users where lower(email) = v_candidate and aud = v_aud
+           and is_sso_user = false) then
+      -- The address belongs to another account: the new user goes without it.
+      v_candidate := null;
+    end if;
+    v_user_id := gen_random_uuid();
+    perform _basalt.auth_insert_user(
+      v_user_id, v_aud, 'authenticated', v_candidate, null, null,
+      jsonb_build_object('provider', v_provider, 'providers', jsonb_build_array(v_provider)),
+      v_data, false);
+    v_identity_id := _basalt.auth_oauth_insert_identity(v_user_id, v_provider, v_sub, v_data);
+    select * into v_user from auth.users where id = v_user_id;
+  else
+    select * into v_user from auth.users where id = v_user_id for update;
+    if v_user.banned_until > now() then
+      return jsonb_build_object('error', 'user_banned');
+    end if;
+    if v_decision = 'exists' then
+      v_identity_id := v_identity.id;
+      update auth.identities set identity_data = v_data, last_sign_in_at = now(),
+                                 updated_at = now()
+      where id = v_identity_id;
+    else
+      v_identity_id := _basalt.auth_oauth_insert_identity(v_user_id, v_provider, v_sub, v_data);
+      perform _basalt.auth_audit(v_user_id, 'identity_linked', p ->> 'ip',
+                                 jsonb_build_object('identity_id', v_identity_id,
+                                                    'provider', v_provider,
+                                                    'provider_id', v_sub));
+    end if;
+    update auth.users
+    set raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || v_data,
+        updated_at = now()
+    where id = v_user_id;
+    perform _basalt.auth_oauth_sync_providers(v_user_id);
+    v_candidate := v_user.email;
+  end if;
+
+  if not (coalesce((p ->> 'email_optional')::boolean, false) and coalesce(v_candidate, '') = '')
+     and v_user.email_confirmed_at is null then
+    -- An unconfirmed account: other ways in (a password, other identities) that its owner
+    -- never proved are dropped before the provider's identity vouches for it.
+    if v_provider not in ('email', 'phone') then
+      update auth.users set encrypted_password = '' where id = v_user_id;
+    end if;
+    update auth.users set raw_user_meta_data = v_data where id = v_user_id;
+    delete from auth.identities where user_id = v_user_id and id <> v_identity_id;
+    perform _basalt.auth_oauth_sync_providers(v_user_id);
+    if not (v_verified or v_autoconfirm) then
+      return jsonb_build_object('error', 'provider_email_needs_verification');
+    end if;
+    perform _basalt.auth_audit(v_user_id, 'user_signedup', p ->> 'ip',
+                               jsonb_build_object('provider', v_provider));
+    update auth.users
+    set email_confirmed_at = now(), confirmation_token = '',
+        raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb)
+                             || '{"email_verified": true}'::jsonb
+    where id = v_user_id;
+    delete from auth.one_time_tokens where user_id = v_user_id;
+  else
+    perform _basalt.auth_audit(v_user_id, 'login', p ->> 'ip',
+                               jsonb_build_object('provider', v_provider));
+  end if;
+
+  if v_flow.id is not null then
+    update auth.flow_state
+    set user_id = v_user_id,
+        provider_access_token = nullif(p ->> 'provider_access_token', ''),
+        provider_refresh_token = nullif(p ->> 'provider_refresh_token', ''),
+        auth_code_issued_at = now(), updated_at = now()
+    where id = v_flow.id;
+    return jsonb_build_object('status', 'pkce', 'auth_code', v_flow.auth_code,
+                              'user_id', v_user_id);
+  end if;
+  return _basalt.auth_start_session(p || jsonb_build_object('user_id', v_user_id,
+                                                            'method', 'oauth'))
+         || jsonb_build_object('status', v_decision);
+end
+$$;
+
+revoke all on function _basalt.auth_oauth_flow_start(jsonb) from public;
+revoke all on function _basalt.auth_oauth_sync_providers(uuid) from public;
+revoke all on function _basalt.auth_oauth_insert_identity(uuid, text, text, jsonb) from public;
+revoke all on function _basalt.auth_oauth_sign_in(jsonb) from public;
+grant execute on function _basalt.auth_oauth_flow_start(jsonb) to supabase_auth_admin;
+grant execute on function _basalt.auth_oauth_sync_providers(uuid) to supabase_auth_admin;
+grant execute on function _basalt.auth_oauth_insert_identity(uuid, text, text, jsonb)
+  to supabase_auth_admin;
+grant execute on function _basalt.auth_oauth_sign_in(jsonb) to supabase_auth_admin;
