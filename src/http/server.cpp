@@ -117,6 +117,21 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<Sessio
   state->stream = &stream;
   beast::flat_buffer buffer;
   bool first = true;
+  // 413 for a body above the limit: Beast reports it while reading the header (a declared
+  // Content-Length) or while reading the body (chunked). The header was read either way.
+  auto payload_too_large = [&](beast_http::request_parser<beast_http::string_body>& parser,
+                               std::chrono::steady_clock::time_point started) {
+    Response res = json_message(HttpStatus::payload_too_large, "Payload too large");
+    Exchange ex;
+    ex.request = parser.release();
+    ex.client_ip = client_ip;
+    ex.started = started;
+    parse_target(ex);
+    resolve(ex);
+    finish(ex, res);
+    res.keep_alive(false);
+    return res;
+  };
 
   while (!draining_) {
     beast_http::request_parser<beast_http::string_body> parser;
@@ -136,6 +151,11 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<Sessio
         // let a browser script see the error.
         res.set(beast_http::field::access_control_allow_origin, "*");
         res.keep_alive(false);
+        stream.expires_after(options_.write_timeout);
+        co_await beast_http::async_write(stream, res, kTuple);
+      } else if (hec == beast_http::error::body_limit) {
+        // Nothing of the body was read: answer at once and close.
+        Response res = payload_too_large(parser, std::chrono::steady_clock::now());
         stream.expires_after(options_.write_timeout);
         co_await beast_http::async_write(stream, res, kTuple);
       }
@@ -182,15 +202,7 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<Sessio
       auto [bec, bn] = co_await beast_http::async_read(stream, buffer, parser, kTuple);
       if (bec) {
         if (bec == beast_http::error::body_limit) {
-          auto res = json_message(HttpStatus::payload_too_large, "Payload too large");
-          Exchange ex;
-          ex.request = parser.release();
-          ex.client_ip = client_ip;
-          ex.started = started;
-          parse_target(ex);
-          resolve(ex);
-          finish(ex, res);
-          res.keep_alive(false);
+          Response res = payload_too_large(parser, started);
           stream.expires_after(options_.write_timeout);
           co_await beast_http::async_write(stream, res, kTuple);
         }

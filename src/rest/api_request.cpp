@@ -1,7 +1,9 @@
 #include "rest/api_request.hpp"
 
 #include <algorithm>
+#include <boost/multiprecision/cpp_int.hpp>
 #include <cctype>
+#include <limits>
 #include <map>
 
 #include "rest/parse_engine.hpp"
@@ -14,13 +16,15 @@ namespace {
 // Row ranges: PostgREST's Data.Ranged algebra on integers, reduced to what it uses. A range is
 // [lo, hi] (hi absent = unbounded). `canonical_empty` is emptyRange, which only comes out of an
 // intersection with an empty operand; other empty ranges keep their bounds (limit=0 → [0,-1]).
+// Bounds are unbounded integers, like Haskell's Integer: a limit or offset beyond bigint goes to
+// Postgres as its decimal text, which Postgres refuses as it refuses PostgREST's query.
 
-constexpr long long kClamp = 1'000'000'000'000'000'000LL;  // keeps o + l - 1 inside int64
+using Int = boost::multiprecision::cpp_int;
 
 struct Rng {
   bool canonical_empty = false;
-  long long lo = 0;
-  std::optional<long long> hi;
+  Int lo = 0;
+  std::optional<Int> hi;
 };
 
 bool is_empty(const Rng& r) {
@@ -29,7 +33,7 @@ bool is_empty(const Rng& r) {
 Rng all_range() {
   return Rng{};
 }
-Rng geq(long long n) {
+Rng geq(Int n) {
   return Rng{false, n, std::nullopt};
 }
 
@@ -46,18 +50,18 @@ Rng intersect(const Rng& a, const Rng& b) {
 }
 
 // restrictRange (Just limit) r = r ∩ (-∞, offset r + limit - 1]
-Rng restrict_range(std::optional<long long> limit, const Rng& r) {
+Rng restrict_range(const std::optional<Int>& limit, const Rng& r) {
   if (!limit) return r;
   if (is_empty(r)) return Rng{true, 0, std::nullopt};
   Rng out = r;
-  long long upper = r.lo + *limit - 1;
+  Int upper = r.lo + *limit - 1;
   out.hi = r.hi ? std::min(*r.hi, upper) : upper;
   return out;
 }
 
-std::optional<long long> range_limit(const Rng& r) {
+std::optional<Int> range_limit(const Rng& r) {
   if (r.canonical_empty || !r.hi) return std::nullopt;
-  return 1 + *r.hi - r.lo;
+  return Int(1 + *r.hi - r.lo);
 }
 
 bool has_limit_zero(const Rng& r) {
@@ -71,7 +75,7 @@ bool same_range(const Rng& a, const Rng& b) {
 }
 
 // Haskell's readMaybe :: Integer on a parameter value (surrounding spaces, optional '-').
-std::optional<long long> read_integer(std::string_view s) {
+std::optional<Int> read_integer(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   bool neg = false;
@@ -80,13 +84,25 @@ std::optional<long long> read_integer(std::string_view s) {
     s.remove_prefix(1);
   }
   if (s.empty()) return std::nullopt;
-  long long v = 0;
   for (char ch : s) {
     if (!std::isdigit(static_cast<unsigned char>(ch))) return std::nullopt;
-    // Saturate at kClamp: Haskell's Integer is unbounded, and no real limit/offset gets near.
-    v = v > kClamp / 10 ? kClamp : std::min(kClamp, v * 10 + (ch - '0'));
   }
-  return neg ? -v : v;
+  s.remove_prefix(std::min(s.find_first_not_of('0'), s.size() - 1));  // no octal reading
+  const std::string digits(s);
+  Int v(digits);
+  return neg ? Int(-v) : v;
+}
+
+// A bound as the plan holds it: the int64 value, saturated; beyond int64 also its exact text.
+long long saturated(const Int& v, std::optional<std::string>* text) {
+  static const Int kMax = std::numeric_limits<long long>::max();
+  static const Int kMin = std::numeric_limits<long long>::min();
+  if (v > kMax) {
+    if (text != nullptr) *text = v.str();
+    return std::numeric_limits<long long>::max();
+  }
+  if (v < kMin) return std::numeric_limits<long long>::min();
+  return static_cast<long long>(v);
 }
 
 // rangeParse: "^([0-9]+)-([0-9]*)$", anything else is the whole range.
@@ -99,15 +115,15 @@ Rng parse_range_header(std::string_view h) {
     return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   if (!digits(lo) || !digits(hi)) return all_range();
-  long long l = *read_integer(lo);
+  Int l = *read_integer(lo);
   if (hi.empty()) return geq(l);
   return Rng{false, l, *read_integer(hi)};  // [l, h]; h < l makes it empty
 }
 
 RowRange to_row_range(const Rng& r) {
   RowRange out;
-  out.offset = r.canonical_empty ? 0 : r.lo;
-  out.limit = range_limit(r);
+  out.offset = r.canonical_empty ? 0 : saturated(r.lo, &out.offset_text);
+  if (auto l = range_limit(r)) out.limit = saturated(*l, &out.limit_text);
   return out;
 }
 
@@ -181,9 +197,9 @@ Result<Ranges> compute_ranges(std::string_view method, const QueryParams& query,
       ranges[k] = rl;
       continue;
     }
-    long long l = range_limit(rl).value_or(0);
-    long long o = it->second.lo;
-    ranges[k] = Rng{false, o, o + l - 1};
+    Int l = range_limit(rl).value_or(0);
+    const Int& o = it->second.lo;
+    ranges[k] = Rng{false, o, Int(o + l - 1)};
   }
 
   Rng header = (method == "GET" && range_header) ? parse_range_header(*range_header) : all_range();

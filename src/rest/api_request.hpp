@@ -170,6 +170,9 @@ enum class ProfileHeader { accept_profile, content_profile };
 struct RowRange {
   long long offset = 0;            // rows to skip (negative only if the client sent offset=-N)
   std::optional<long long> limit;  // rows to return; nullopt = all; 0 for limit=0
+  // PostgREST's ranges are unbounded integers: a limit/offset beyond bigint (then saturated
+  // above) keeps its decimal text here, for Postgres to refuse (22003) as it refuses PostgREST's.
+  std::optional<std::string> limit_text, offset_text;
   bool operator==(const RowRange&) const = default;
 };
 

@@ -5,7 +5,20 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 
+#include "rest/parse_engine.hpp"
+
 namespace basalt::rest {
+
+namespace {
+
+// Error texts echo request bytes (parameter names, paths, keys) that need not be UTF-8; JSON
+// must be. Each invalid byte becomes U+FFFD.
+std::string valid_utf8(const std::string& s) {
+  if (req::engine::valid_utf8(s)) return s;
+  return req::engine::encode_utf8(req::engine::decode_utf8(s));
+}
+
+}  // namespace
 
 Error pgrst(int status, std::string_view code, std::string message, std::string details,
             std::string hint) {
@@ -66,17 +79,18 @@ Error from_db_error(Error e, bool authenticated) {
 
 http::Response error_response(const Error& e) {
   boost::json::object body;
-  body["code"] = e.code;
+  body["code"] = valid_utf8(e.code);
   if (e.internal == "details-json") {
-    // PGRST201 lists the candidate relationships as JSON.
+    // PGRST201 lists the candidate relationships as JSON (parsed, so valid UTF-8).
     boost::system::error_code ec;
     body["details"] = boost::json::parse(e.details, ec);
   } else {
     body["details"] =
-        e.details.empty() ? boost::json::value(nullptr) : boost::json::value(e.details);
+        e.details.empty() ? boost::json::value(nullptr) : boost::json::value(valid_utf8(e.details));
   }
-  body["hint"] = e.hint.empty() ? boost::json::value(nullptr) : boost::json::value(e.hint);
-  body["message"] = e.message;
+  body["hint"] =
+      e.hint.empty() ? boost::json::value(nullptr) : boost::json::value(valid_utf8(e.hint));
+  body["message"] = valid_utf8(e.message);
   auto res =
       http::make_response(static_cast<http::HttpStatus>(e.status), boost::json::serialize(body));
   if (e.status == 401) {

@@ -1,7 +1,8 @@
 // Internal to the REST request parser: a tiny backtracking-parser core with Parsec's error
 // semantics (consumed/empty replies, error merging by position, labels, try, lookAhead), so that
 // PostgREST's grammar fails at the same column with the same "unexpected/expecting" details.
-// Only query_parser.cpp and parse_*.cpp include this; it is not part of the public API.
+// Only the request parser (query_parser.cpp, parse_*.cpp, api_request.cpp) includes this, and
+// for its UTF-8 helpers errors.cpp and fuzzy_match.cpp; it is not part of the public API.
 #pragma once
 #include <algorithm>
 #include <boost/container/small_vector.hpp>
@@ -117,6 +118,7 @@ R<T> retag(R<U>&& r) {  // an error reply re-typed
 struct Ctx {
   Text in;
   int max_depth = 0;
+  int max_json_path = 0;             // `->`/`->>` steps in one JSON path; 0: no limit
   std::optional<std::string> fatal;  // details of a limit violation
   Pos fatal_pos;
 };

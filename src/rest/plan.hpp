@@ -106,6 +106,8 @@ struct ReadPlan {
   std::vector<OrderTerm> order;
   std::optional<long long> limit;
   long long offset = 0;
+  // A limit/offset beyond bigint, as its decimal text (see req::RowRange): sent instead.
+  std::optional<std::string> limit_text, offset_text;
   bool has_aggregates = false;  // GROUP BY every non-aggregated column
 };
 

@@ -161,14 +161,48 @@ Status Planner::add_select(ReadPlan& plan, const Table& table,
   return Status{};
 }
 
-Error no_relationship(const Table& from, const std::string& target) {
+// The schema a relationship is listed under in PostgREST's relationship map: its target's, or
+// for a computed relationship its function's.
+const std::string& listed_schema(const Relationship& r) {
+  return r.is_computed() ? r.function->schema : r.target.schema;
+}
+
+// PostgREST's noRelBetweenHint: when `parent` has relationships in `schema`, the closest of
+// their targets to `child` (none when `child` is one of them); otherwise the closest table
+// that has relationships to `parent`. FuzzySet's default threshold (33%).
+std::string relationship_hint(const SchemaCache& cache, const std::string& schema,
+                              const std::string& parent, const std::string& child) {
+  std::vector<std::string> children;
+  for (const Relationship& r : cache.relationships_from(schema, parent)) {
+    if (listed_schema(r) == schema) children.push_back(r.target.name);
+  }
+  if (!children.empty()) {
+    auto found = fuzzy_matches(child, children);
+    if (found.empty() || found.front().score >= 1.0) return "";
+    return fmt::format("Perhaps you meant '{}' instead of '{}'.", found.front().value, child);
+  }
+  std::vector<std::string> parents;
+  for (const Relationship& r : cache.relationships()) {
+    if (listed_schema(r) == schema && (parents.empty() || parents.back() != r.source.name)) {
+      parents.push_back(r.source.name);
+    }
+  }
+  auto close = closest(parent, parents);
+  if (!close) return "";
+  return fmt::format("Perhaps you meant '{}' instead of '{}'.", *close, parent);
+}
+
+Error no_relationship(const SchemaCache& cache, const Table& from, const std::string& target,
+                      const std::optional<std::string>& embed_hint) {
   return pgrst(
       400, code::kNoRelationship,
       fmt::format("Could not find a relationship between '{}' and '{}' in the schema cache",
                   from.name, target),
-      fmt::format("Searched for a foreign key relationship between '{}' and '{}' in the "
+      fmt::format("Searched for a foreign key relationship between '{}' and '{}'{} in the "
                   "schema '{}', but no matches were found.",
-                  from.name, target, from.schema));
+                  from.name, target,
+                  embed_hint ? fmt::format(" using the hint '{}'", *embed_hint) : "", from.schema),
+      relationship_hint(cache, from.schema, from.name, target));
 }
 
 std::string_view cardinality_name(Cardinality c) {
@@ -224,11 +258,11 @@ Result<EmbedPlan> Planner::embed(const ReadPlan& parent, const Table& table,
   std::optional<std::string_view> hint;
   if (item.hint) hint = *item.hint;
   auto found = cache.find_relationships(table.qualified(), item.relation, hint);
-  if (found.empty()) return no_relationship(table, item.relation);
+  if (found.empty()) return no_relationship(cache, table, item.relation, item.hint);
   if (found.size() > 1) return ambiguous(table, item.relation, found);
   const Relationship& rel = *found.front();
   const Table* target = cache.find_table(rel.target.schema, rel.target.name);
-  if (target == nullptr) return no_relationship(table, item.relation);
+  if (target == nullptr) return no_relationship(cache, table, item.relation, item.hint);
 
   EmbedPlan e;
   e.inner = item.join == req::JoinType::inner;
@@ -366,7 +400,9 @@ Result<Condition> filter_condition(const req::Filter& f, const Table* table, con
   switch (f.expr.op) {
     case O::in:
       cmp.kind = Comparison::Kind::in_list;
-      cmp.values = f.expr.list;
+      // `in.()` parses as one empty element; PostgREST makes it `= ANY('{}')`: no row matches,
+      // whatever the column's type (so does `in.("")`).
+      if (f.expr.list != std::vector<std::string>{""}) cmp.values = f.expr.list;
       break;
     case O::is:
       cmp.kind = Comparison::Kind::is;
@@ -504,18 +540,34 @@ Result<ReadPlan> plan_read(const ApiRequest& req, const SchemaCache& cache, cons
       node->order.push_back(std::move(o));
     }
   }
-  root.limit = req.range.limit;
-  root.offset = std::max<long long>(0, req.range.offset);
-  if (options.max_rows && (!root.limit || *root.limit > *options.max_rows)) {
-    root.limit = options.max_rows;
-  }
+  // PostgREST's treeRestrictRange: max_rows caps the rows of every node, embeds included (a
+  // limit beyond it, even beyond bigint, never reaches SQL).
+  auto apply_range = [&options](ReadPlan& node, const req::RowRange& range) {
+    node.limit = range.limit;
+    node.limit_text = range.limit_text;
+    node.offset = std::max<long long>(0, range.offset);
+    node.offset_text = range.offset_text;
+    if (options.max_rows && (!node.limit || *node.limit > *options.max_rows)) {
+      node.limit = options.max_rows;
+      node.limit_text.reset();
+    }
+  };
+  std::vector<ReadPlan*> unranged;
+  auto collect = [&unranged](auto& self, ReadPlan& node) -> void {
+    unranged.push_back(&node);
+    for (auto& e : node.embeds) self(self, e.child);
+  };
+  collect(collect, root);
+  apply_range(root, req.range);
+  std::erase(unranged, &root);
   for (const auto& er : req.embed_ranges) {
     std::string missing;
     ReadPlan* node = node_at(root, er.path, &items, missing);
     if (!node) return not_embedded(missing);
-    node->limit = er.range.limit;
-    node->offset = std::max<long long>(0, er.range.offset);
+    apply_range(*node, er.range);
+    std::erase(unranged, node);
   }
+  for (ReadPlan* node : unranged) apply_range(*node, req::RowRange{});
   return root;
 }
 
@@ -577,18 +629,24 @@ Status check_columns(const std::vector<std::string>& columns, const Table& table
 
 Result<const Routine*> find_routine(const SchemaCache& cache, const std::string& schema,
                                     const std::string& name,
-                                    const std::vector<std::string>& arg_names, bool is_post) {
+                                    const std::vector<std::string>& arg_names, bool is_post,
+                                    req::MediaKind body) {
+  using req::MediaKind;
+  // A text, XML or binary POST body can only be a single unnamed text/xml/bytea parameter.
+  const bool raw_body = is_post && (body == MediaKind::text_plain || body == MediaKind::text_xml ||
+                                    body == MediaKind::octet_stream);
   auto overloads = cache.find_routines(schema, name);
   const Routine* single_json = nullptr;
   std::vector<const Routine*> matches;
   for (const Routine& r : overloads) {
     if (r.is_procedure) continue;
     auto inputs = r.input_params();
-    if (is_post && inputs.size() == 1 && inputs.front()->name.empty() &&
+    if (is_post && body == MediaKind::json && inputs.size() == 1 && inputs.front()->name.empty() &&
         (inputs.front()->type == "json" || inputs.front()->type == "jsonb")) {
       single_json = &r;
       continue;
     }
+    if (inputs.empty() && raw_body) continue;
     bool ok = true;
     for (const auto& a : arg_names) {
       auto it = std::find_if(inputs.begin(), inputs.end(),
@@ -605,33 +663,74 @@ Result<const Routine*> find_routine(const SchemaCache& cache, const std::string&
   }
   if (matches.size() == 1) return matches.front();
   if (matches.empty() && single_json) return single_json;
-  std::string args;
-  for (const auto& a : arg_names) args += (args.empty() ? "" : ", ") + a;
+  const std::string fn = qname(schema, name);
   if (matches.size() > 1) {
     return pgrst(300, code::kAmbiguousFunction,
-                 fmt::format("Could not choose the best candidate function between: {}",
-                             qname(schema, name)),
-                 "",
+                 fmt::format("Could not choose the best candidate function between: {}", fn), "",
                  "Try renaming the parameters or the function itself in the database so "
                  "function overloading can be resolved");
   }
-  std::string hint;
-  if (auto close = cache.closest_routine(schema, name); close && *close != name) {
-    hint = fmt::format("Perhaps you meant to call the function {}", qname(schema, *close));
+  // PostgREST's NoRpc texts.
+  auto joined = [](const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  };
+  const std::string args = joined(arg_names);
+  const std::string with_params =
+      arg_names.empty()
+          ? std::string(" without parameters")
+          : fmt::format(" with parameter{} {}", arg_names.size() > 1 ? "s" : "", args);
+  std::string searched = with_params;
+  if (is_post) {
+    switch (body) {
+      case MediaKind::text_plain:
+        searched = " with a single unnamed text parameter";
+        break;
+      case MediaKind::text_xml:
+        searched = " with a single unnamed xml parameter";
+        break;
+      case MediaKind::octet_stream:
+        searched = " with a single unnamed bytea parameter";
+        break;
+      case MediaKind::json:
+        searched += " or with a single unnamed json/jsonb parameter";
+        break;
+      default:
+        break;
+    }
   }
-  return pgrst(404, code::kNoFunction,
-               fmt::format("Could not find the function {}({}) in the schema cache",
-                           qname(schema, name), args),
-               arg_names.empty()
-                   ? fmt::format("Searched for the function {} without parameters or with a "
-                                 "single unnamed json/jsonb parameter, but no matches were found "
-                                 "in the schema cache.",
-                                 qname(schema, name))
-                   : fmt::format("Searched for the function {} with parameters {} or with a "
-                                 "single unnamed json/jsonb parameter, but no matches were found "
-                                 "in the schema cache.",
-                                 qname(schema, name), args),
-               hint);
+  const std::string message = fmt::format(
+      "Could not find the function {}{} in the schema cache", fn,
+      raw_body ? "" : (arg_names.empty() ? std::string(" without parameters") : "(" + args + ")"));
+  const std::string details =
+      fmt::format("Searched for the function {}{}, but no matches were found in the schema cache.",
+                  fn, searched);
+  // Hints: another function name at least 75% similar; for an existing function, its closest
+  // parameter list (FuzzySet's default threshold: parameter names are no secret).
+  std::string hint;
+  if (!raw_body) {
+    if (overloads.empty()) {
+      if (auto close = cache.closest_routine(schema, name)) {
+        hint = fmt::format("Perhaps you meant to call the function {}", qname(schema, *close));
+      }
+    } else {
+      auto param_list = [&](std::vector<std::string> names) {
+        std::sort(names.begin(), names.end());
+        return "(" + joined(names) + ")";
+      };
+      std::vector<std::string> lists;
+      for (const Routine& r : overloads) {
+        std::vector<std::string> names;
+        for (const RoutineParam* p : r.input_params()) names.push_back(p->name);
+        lists.push_back(param_list(std::move(names)));
+      }
+      if (auto close = closest(param_list(arg_names), lists)) {
+        hint = fmt::format("Perhaps you meant to call the function {}{}", fn, *close);
+      }
+    }
+  }
+  return pgrst(404, code::kNoFunction, message, details, hint);
 }
 
 }  // namespace basalt::rest

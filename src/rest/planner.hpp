@@ -42,9 +42,11 @@ std::vector<std::pair<std::string, std::string>> column_defaults(
 Status check_columns(const std::vector<std::string>& columns, const Table& table);
 
 // The overload of `schema.name` a call with `arg_names` (sorted) means: PostgREST's rules
-// (named arguments; a single unnamed json/jsonb parameter takes the whole body).
+// (named arguments; a single unnamed json/jsonb parameter takes a whole JSON POST body).
+// `body` is the POST body's media type. Not found: PGRST202 with PostgREST's texts and hints.
 Result<const Routine*> find_routine(const SchemaCache& cache, const std::string& schema,
                                     const std::string& name,
-                                    const std::vector<std::string>& arg_names, bool is_post);
+                                    const std::vector<std::string>& arg_names, bool is_post,
+                                    req::MediaKind body = req::MediaKind::json);
 
 }  // namespace basalt::rest

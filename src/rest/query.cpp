@@ -302,13 +302,14 @@ void append_select(Sql& sql, const ReadPlan& p, const Parent* parent, const std:
       if (o.nulls_first) sql << (*o.nulls_first ? " NULLS FIRST" : " NULLS LAST");
     }
   }
+  // Bounds beyond bigint travel as their text: Postgres refuses them (22003), as in PostgREST.
   if (p.limit) {
     sql << " LIMIT ";
-    sql.param(std::to_string(*p.limit)) << "::bigint";
+    sql.param(p.limit_text ? *p.limit_text : std::to_string(*p.limit)) << "::bigint";
   }
   if (p.offset > 0) {
     sql << " OFFSET ";
-    sql.param(std::to_string(p.offset)) << "::bigint";
+    sql.param(p.offset_text ? *p.offset_text : std::to_string(p.offset)) << "::bigint";
   }
 }
 
@@ -394,36 +395,35 @@ Sql build_mutation(const MutationQuery& q) {
       sql << "INSERT INTO ";
       sql.qualified(q.schema, q.name) << " AS ";
       sql.ident(target_alias);
-      if (q.columns.empty() && !q.put_where) {
-        sql << " DEFAULT VALUES";
-      } else {
-        if (!q.columns.empty()) {
-          sql << " (";
-          for (std::size_t i = 0; i < q.columns.size(); ++i) {
-            if (i) sql << ", ";
-            sql.ident(q.columns[i]);
-          }
-          sql << ')';
-        }
-        sql << " SELECT ";
+      if (!q.columns.empty()) {
+        sql << " (";
         for (std::size_t i = 0; i < q.columns.size(); ++i) {
           if (i) sql << ", ";
-          sql << "_.";
           sql.ident(q.columns[i]);
         }
-        // One object or an array of them: the body travels as one parameter either way.
-        sql << " FROM ";
-        append_body_rows(sql, q);
-        sql << " AS _";
-        if (q.put_where) {
-          // Only body rows matching the URL's key are written; each one counts as inserted
-          // until ON CONFLICT turns it into an update.
-          sql << " WHERE CASE WHEN ";
-          append_condition(sql, *q.put_where, "_");
-          sql << " THEN ";
-          append_inserted_counter(sql, true);
-          sql << " ELSE FALSE END";
-        }
+        sql << ')';
+      }
+      // One row per body row, also without columns: `{}` inserts one row of DEFAULTs,
+      // `[{},{}]` two and `[]` (or a scalar, turned into `[]`) none, as in PostgREST. A
+      // zero-column SELECT gives every column its DEFAULT.
+      sql << " SELECT ";
+      for (std::size_t i = 0; i < q.columns.size(); ++i) {
+        if (i) sql << ", ";
+        sql << "_.";
+        sql.ident(q.columns[i]);
+      }
+      // One object or an array of them: the body travels as one parameter either way.
+      sql << " FROM ";
+      append_body_rows(sql, q);
+      sql << " AS _";
+      if (q.put_where) {
+        // Only body rows matching the URL's key are written; each one counts as inserted
+        // until ON CONFLICT turns it into an update.
+        sql << " WHERE CASE WHEN ";
+        append_condition(sql, *q.put_where, "_");
+        sql << " THEN ";
+        append_inserted_counter(sql, true);
+        sql << " ELSE FALSE END";
       }
       if (q.on_conflict) {
         sql << " ON CONFLICT (";

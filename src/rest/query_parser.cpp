@@ -168,8 +168,21 @@ R<JsonOp> json_operation(Ctx& c, St s) {
   return q.ok(std::move(op));
 }
 
+// Stops with a fatal error at the step beyond Ctx::max_json_path.
 R<JsonPath> json_path(Ctx& c, St s) {
-  return many<JsonOp>(c, s, json_operation);
+  int steps = 0;
+  auto step = [&steps](Ctx& cc, St ss) -> R<JsonOp> {
+    if (cc.fatal) return R<JsonOp>{Tag::cerr, {}, ss, PErr{ss.pos, {}}};
+    R<JsonOp> r = json_operation(cc, ss);
+    if (r.tag == Tag::cok && cc.max_json_path > 0 && ++steps > cc.max_json_path) {
+      cc.fatal =
+          "JSON path exceeds the maximum of " + std::to_string(cc.max_json_path) + " operators";
+      cc.fatal_pos = ss.pos;
+      return R<JsonOp>{Tag::cerr, {}, ss, PErr{ss.pos, {}}};
+    }
+    return r;
+  };
+  return many<JsonOp>(c, s, step);
 }
 
 // option [] pJsonPath
@@ -868,10 +881,12 @@ R<LogicTree> logic_tree(Ctx& c, St s, int depth) {
 // Running a grammar on one parameter
 
 template <class T, class P>
-Result<T> run(std::string_view input, std::string source, P parser, int max_depth = 0) {
+Result<T> run(std::string_view input, std::string source, P parser, int max_depth = 0,
+              int max_json_path = 0) {
   Ctx c;
   c.in = decode_utf8(input);
   c.max_depth = max_depth;
+  c.max_json_path = max_json_path;
   R<T> r = parser(c, St{});
   if (c.fatal) return to_error_at(source, c.fatal_pos, *c.fatal);
   if (!r.ok()) return to_error(source, r.err);
@@ -969,7 +984,8 @@ Error invalid_query_string(std::string_view what, std::string_view key) {
 Result<std::vector<SelectItem>> parse_select(std::string_view value, const ParseLimits& limits) {
   return run<std::vector<SelectItem>>(
       value, "failed to parse select parameter (" + std::string(value) + ")",
-      [](Ctx& c, St s) { return field_forest(c, s, 0); }, limits.max_embed_depth);
+      [](Ctx& c, St s) { return field_forest(c, s, 0); }, limits.max_embed_depth,
+      limits.max_json_path);
 }
 
 Result<std::pair<EmbedPath, std::string>> parse_tree_path(std::string_view key) {
@@ -984,21 +1000,20 @@ Result<std::pair<EmbedPath, std::string>> parse_tree_path(std::string_view key) 
 namespace {
 
 // pTreePath = (init p, (last p, jsonPath)) where p = pFieldName `sepBy1` pDelimiter
-Result<PathFilter> parse_tree_path_field(std::string_view key) {
-  auto r = run<PathFilter>(key, "failed to parse tree path (" + std::string(key) + ")",
-                           [](Ctx& c, St s) -> R<PathFilter> {
-                             Seq q(s);
-                             std::vector<Text> names;
-                             if (!q.take(dotted_names(c, q.st), &names))
-                               return q.fail<PathFilter>();
-                             PathFilter f;
-                             for (std::size_t i = 0; i + 1 < names.size(); ++i)
-                               f.path.push_back(encode_utf8(names[i]));
-                             f.filter.field.name = encode_utf8(names.back());
-                             if (!q.take(opt_json_path(c, q.st), &f.filter.field.json))
-                               return q.fail<PathFilter>();
-                             return q.ok(std::move(f));
-                           });
+Result<PathFilter> parse_tree_path_field(std::string_view key, const ParseLimits& limits) {
+  auto r = run<PathFilter>(
+      key, "failed to parse tree path (" + std::string(key) + ")",
+      [](Ctx& c, St s) -> R<PathFilter> {
+        Seq q(s);
+        std::vector<Text> names;
+        if (!q.take(dotted_names(c, q.st), &names)) return q.fail<PathFilter>();
+        PathFilter f;
+        for (std::size_t i = 0; i + 1 < names.size(); ++i) f.path.push_back(encode_utf8(names[i]));
+        f.filter.field.name = encode_utf8(names.back());
+        if (!q.take(opt_json_path(c, q.st), &f.filter.field.json)) return q.fail<PathFilter>();
+        return q.ok(std::move(f));
+      },
+      0, limits.max_json_path);
   return r;
 }
 
@@ -1015,8 +1030,9 @@ Result<std::optional<OpExpr>> parse_filter_value(std::string_view value, bool rp
 
 }  // namespace
 
-Result<PathFilter> parse_filter(std::string_view key, std::string_view value) {
-  auto f = parse_tree_path_field(key);
+Result<PathFilter> parse_filter(std::string_view key, std::string_view value,
+                                const ParseLimits& limits) {
+  auto f = parse_tree_path_field(key, limits);
   if (!f.ok()) return std::move(f).error();
   auto e = parse_filter_value(value, false);
   if (!e.ok()) return std::move(e).error();
@@ -1024,11 +1040,13 @@ Result<PathFilter> parse_filter(std::string_view key, std::string_view value) {
   return std::move(f).value();
 }
 
-Result<PathOrder> parse_order(std::string_view key, std::string_view value) {
-  auto path = parse_tree_path_field(key);
+Result<PathOrder> parse_order(std::string_view key, std::string_view value,
+                              const ParseLimits& limits) {
+  auto path = parse_tree_path_field(key, limits);
   if (!path.ok()) return std::move(path).error();
-  auto terms = run<std::vector<OrderTerm>>(
-      value, "failed to parse order (" + std::string(value) + ")", order_list);
+  auto terms =
+      run<std::vector<OrderTerm>>(value, "failed to parse order (" + std::string(value) + ")",
+                                  order_list, 0, limits.max_json_path);
   if (!terms.ok()) return std::move(terms).error();
   return PathOrder{std::move(path->path), std::move(terms).value()};
 }
@@ -1049,7 +1067,8 @@ Result<PathLogic> parse_logic(std::string_view key, std::string_view value,
   if (has_not) op = "not." + op;
   auto tree = run<LogicTree>(
       op + std::string(value), "failed to parse logic tree (" + std::string(value) + ")",
-      [](Ctx& c, St s) { return logic_tree(c, s, 1); }, limits.max_logic_depth);
+      [](Ctx& c, St s) { return logic_tree(c, s, 1); }, limits.max_logic_depth,
+      limits.max_json_path);
   if (!tree.ok()) return std::move(tree).error();
   out.tree = std::move(tree).value();
   return out;
@@ -1153,7 +1172,7 @@ Result<QueryParams> parse_query_params(std::string_view raw_query, bool rpc_read
 
   // PostgREST's order of checks: order, logic, columns, select, filters, on_conflict.
   for (const auto* p : orders) {
-    auto o = parse_order(p->key, p->value);
+    auto o = parse_order(p->key, p->value, limits);
     if (!o.ok()) return std::move(o).error();
     qp.order.push_back(std::move(o).value());
   }
@@ -1175,7 +1194,7 @@ Result<QueryParams> parse_query_params(std::string_view raw_query, bool rpc_read
   }
   for (const auto* p : filters) {
     qp.filter_params.push_back(*p);
-    auto f = parse_tree_path_field(p->key);
+    auto f = parse_tree_path_field(p->key, limits);
     if (!f.ok()) return std::move(f).error();
     auto e = parse_filter_value(p->value, rpc_read);
     if (!e.ok()) return std::move(e).error();

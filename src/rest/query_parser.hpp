@@ -225,6 +225,9 @@ struct QueryParams {
 struct ParseLimits {
   int max_embed_depth = 16;  // nested `rel(...)` levels in select
   int max_logic_depth = 10;  // nested and(...)/or(...) levels in one logic tree
+  // `->`/`->>` steps in one JSON path (select, order, filters, logic trees): Postgres runs out
+  // of stack on a few thousand.
+  int max_json_path = 100;
 };
 
 // Splits and decodes a raw query string (no leading '?') like PostgREST (http-types): pairs
@@ -243,8 +246,10 @@ Result<QueryParams> parse_query_params(std::string_view raw_query, bool rpc_read
 Result<std::vector<SelectItem>> parse_select(std::string_view value,
                                              const ParseLimits& limits = {});
 // `key` is the parameter name (tree path: `rel.col` or `data->>x`), `value` the `op.value` part.
-Result<PathFilter> parse_filter(std::string_view key, std::string_view value);
-Result<PathOrder> parse_order(std::string_view key, std::string_view value);
+Result<PathFilter> parse_filter(std::string_view key, std::string_view value,
+                                const ParseLimits& limits = {});
+Result<PathOrder> parse_order(std::string_view key, std::string_view value,
+                              const ParseLimits& limits = {});
 // `key` ends in and/or (`or`, `not.and`, `rel.or`); `value` is `(...)`.
 Result<PathLogic> parse_logic(std::string_view key, std::string_view value,
                               const ParseLimits& limits = {});

@@ -125,7 +125,9 @@ std::optional<std::string> SchemaCache::closest_table(std::string_view schema,
   for (const auto& t : tables_) {
     if (t.schema == schema) names.push_back(t.name);
   }
-  return closest(name, names);
+  // PostgREST builds no fuzzy index for a schema of 500 tables or more: no hint there.
+  if (names.size() >= kMaxTablesForHints) return std::nullopt;
+  return closest(name, names, kFuzzyNameMinScore);
 }
 
 std::optional<std::string> SchemaCache::closest_routine(std::string_view schema,
@@ -134,7 +136,7 @@ std::optional<std::string> SchemaCache::closest_routine(std::string_view schema,
   for (const auto& r : routines_) {
     if (r.schema == schema && (names.empty() || names.back() != r.name)) names.push_back(r.name);
   }
-  return closest(name, names);
+  return closest(name, names, kFuzzyNameMinScore);
 }
 
 std::string SchemaCache::summary() const {
@@ -142,67 +144,6 @@ std::string SchemaCache::summary() const {
   for (const auto& r : routines_) routine_names.emplace(r.schema, r.name);
   return std::to_string(tables_.size()) + " Relations, " + std::to_string(relationships_.size()) +
          " Relationships, " + std::to_string(routine_names.size()) + " Functions";
-}
-
-// ---- closest ----
-
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::size_t levenshtein(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-// Letter bigrams of the name padded at both ends, so short names still have some.
-std::set<std::string> bigrams(std::string_view s) {
-  std::string padded = "-" + std::string(s) + "-";
-  std::set<std::string> out;
-  for (std::size_t i = 0; i + 2 <= padded.size(); ++i) out.insert(padded.substr(i, 2));
-  return out;
-}
-
-}  // namespace
-
-double similarity(std::string_view a, std::string_view b) {
-  const std::string la = lower(a), lb = lower(b);
-  const std::size_t longest = std::max(la.size(), lb.size());
-  if (longest == 0) return 1.0;
-  return 1.0 - static_cast<double>(levenshtein(la, lb)) / static_cast<double>(longest);
-}
-
-std::optional<std::string> closest(std::string_view name, std::span<const std::string> candidates,
-                                   double threshold) {
-  const auto grams = bigrams(lower(name));
-  std::optional<std::string> best;
-  double best_score = -1;
-  for (const auto& c : candidates) {
-    // Names with no letter pair in common are unrelated however short they are.
-    const auto cg = bigrams(lower(c));
-    const bool shares =
-        std::any_of(cg.begin(), cg.end(), [&](const auto& g) { return grams.contains(g); });
-    if (!shares) continue;
-    const double score = similarity(name, c);
-    if (score >= threshold && score > best_score) {
-      best_score = score;
-      best = c;
-    }
-  }
-  return best;
 }
 
 // ---- SchemaCacheHolder ----

@@ -19,6 +19,7 @@
 
 #include "common/error.hpp"
 #include "db/pool.hpp"
+#include "rest/fuzzy_match.hpp"
 #include "rest/relationships.hpp"
 
 namespace basalt::rest {
@@ -168,7 +169,10 @@ class SchemaCache {
                                                       std::string_view target,
                                                       std::optional<std::string_view> hint) const;
 
-  // "Perhaps you meant ..." helpers: the closest table/routine name in `schema`.
+  // "Perhaps you meant ..." helpers: the closest table/routine name in `schema` at least 75%
+  // similar (PostgREST's threshold; see fuzzy_match.hpp). No table hint in a schema of
+  // kMaxTablesForHints tables or more.
+  static constexpr std::size_t kMaxTablesForHints = 500;
   std::optional<std::string> closest_table(std::string_view schema, std::string_view name) const;
   std::optional<std::string> closest_routine(std::string_view schema, std::string_view name) const;
 
@@ -191,13 +195,6 @@ class SchemaCache {
   std::vector<Relationship> relationships_;
   std::vector<Routine> routines_;
 };
-
-// Fuzzy match for hints: the candidate most similar to `name` (case-insensitive), if any is
-// similar enough. Similarity is the Levenshtein ratio 1 - distance / max(length), taken among
-// candidates sharing letter bigrams/trigrams with `name`; `threshold` is the minimum ratio.
-std::optional<std::string> closest(std::string_view name, std::span<const std::string> candidates,
-                                   double threshold = 0.4);
-double similarity(std::string_view a, std::string_view b);  // Levenshtein ratio in [0, 1]
 
 // Reads the catalogs (one pooled connection, one read-only transaction, one round trip).
 // Relationships through views and junctions may involve tables in any schema; only objects

@@ -438,7 +438,7 @@ asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
                     "Only GET, HEAD and POST are allowed for the /rpc endpoint");
   }
   CallArgs args = call_args(rq);
-  auto routine = find_routine(cache, rq.schema, rq.name, args.names, is_post);
+  auto routine = find_routine(cache, rq.schema, rq.name, args.names, is_post, rq.content_type.kind);
   if (!routine) co_return std::move(routine).error();
   const Routine& r = **routine;
   apply_settings(ctx, cache, rq.preferences.timezone, &r, options_.hoisted_tx_settings,
@@ -649,7 +649,9 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
     if (!plan) return std::move(plan).error();
     plan->where = Condition{};  // the filters apply to the mutation itself
     plan->limit.reset();
+    plan->limit_text.reset();
     plan->offset = 0;
+    plan->offset_text.reset();
     return plan;
   };
   Execution run;

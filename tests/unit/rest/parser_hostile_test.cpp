@@ -2,6 +2,8 @@
 // absurd numbers. The parser must answer with a value or a clear PGRST error, never crash.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "parser_test_util.hpp"
 
 namespace basalt::rest::req {
@@ -49,10 +51,50 @@ TEST(Hostile, ManyParameters) {
   EXPECT_EQ(r->filters.size(), 10'000u);
 }
 
-TEST(Hostile, LongJsonPath) {
-  auto r = parse_select("d" + repeat("->k", 20'000));
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ((*r)[0].field.json.size(), 20'000u);
+TEST(Hostile, LongJsonPathStopsAtTheLimit) {
+  // 100 steps are fine; the 101st is reported where it starts (column 5 + 3 * 100).
+  auto ok = parse_select("d" + repeat("->k", 100));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ((*ok)[0].field.json.size(), 100u);
+  const std::string long_path = "d" + repeat("->k", 20'000);
+  auto r = parse_select(long_path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "PGRST100");
+  EXPECT_EQ(r.error().status, 400);
+  EXPECT_EQ(r.error().details, "JSON path exceeds the maximum of 100 operators");
+  EXPECT_EQ(r.error().message,
+            "\"failed to parse select parameter (" + long_path + ")\" (line 1, column 302)");
+  // ->> counts too, and so does a path inside an embed.
+  EXPECT_FALSE(parse_select("r(d" + repeat("->>k", 101) + ")").ok());
+  // The limit is a setting.
+  ParseLimits limits;
+  limits.max_json_path = 3;
+  EXPECT_TRUE(parse_select("d->a->b->>c", limits).ok());
+  auto three = parse_select("d->a->b->c->>d", limits);
+  ASSERT_FALSE(three.ok());
+  EXPECT_EQ(three.error().details, "JSON path exceeds the maximum of 3 operators");
+  EXPECT_NE(three.error().message.find("(line 1, column 11)"), std::string::npos);
+}
+
+TEST(Hostile, LongJsonPathsInOrderFiltersAndLogicTrees) {
+  const std::string path = "d" + repeat("->k", 101);
+  const std::string details = "JSON path exceeds the maximum of 100 operators";
+  for (const std::string& qs :
+       {"order=" + path, path + "=eq.1", "or=(" + path + ".eq.1)", "select=r(x)&r.order=" + path}) {
+    auto r = parse_query_params(qs, false);
+    ASSERT_FALSE(r.ok()) << qs;
+    EXPECT_EQ(r.error().code, "PGRST100") << qs;
+    EXPECT_EQ(r.error().details, details) << qs;
+  }
+  auto filter = parse_query_params(path + "=eq.1", false);
+  EXPECT_EQ(filter.error().message,
+            "\"failed to parse tree path (" + path + ")\" (line 1, column 302)");
+  // RPC reads: a parameter name is a tree path too.
+  EXPECT_FALSE(parse_query_params(path + "=1", true).ok());
+  // At the limit all of them parse.
+  const std::string at = "d" + repeat("->k", 100);
+  EXPECT_TRUE(
+      parse_query_params("order=" + at + "&" + at + "=eq.1&or=(" + at + ".eq.1)", false).ok());
 }
 
 TEST(Hostile, DeepEmbedNestingStopsAtTheLimit) {
@@ -157,6 +199,45 @@ TEST(Hostile, AbsurdNumbers) {
   auto r = compute_ranges("GET", *q, std::string_view("99999999999999999999999-"));
   ASSERT_TRUE(r.ok());
   EXPECT_GT(r->top.offset, 0);
+}
+
+TEST(Hostile, BoundsBeyondBigintKeepTheirExactText) {
+  auto ranges = [](const std::string& qs, std::optional<std::string_view> header) {
+    auto q = parse_query_params(qs, false);
+    EXPECT_TRUE(q.ok());
+    auto r = compute_ranges("GET", *q, header);
+    EXPECT_TRUE(r.ok());
+    return std::move(r).value();
+  };
+  // Integer arithmetic as in Haskell: no saturation, no overflow.
+  auto limit = ranges("limit=99999999999999999999999", std::nullopt);
+  EXPECT_EQ(limit.top.limit, std::numeric_limits<long long>::max());
+  EXPECT_EQ(limit.top.limit_text, "99999999999999999999999");
+  EXPECT_FALSE(limit.top.offset_text);
+  auto range = ranges("", std::string_view("1-99999999999999999999999999"));
+  EXPECT_EQ(range.top.offset, 1);
+  EXPECT_EQ(range.top.limit_text, "99999999999999999999999999");  // upper - lower + 1
+  auto offset = ranges("offset=00018446744073709551616&limit=3", std::nullopt);
+  EXPECT_EQ(offset.top.offset_text, "18446744073709551616");  // leading zeros are decimal
+  EXPECT_EQ(offset.top.limit, 3);
+  EXPECT_FALSE(offset.top.limit_text);
+  // At the bigint maximum nothing is beyond: offset + limit - 1 may be, but is never bound.
+  auto edge = ranges("offset=9223372036854775807&limit=5", std::nullopt);
+  EXPECT_EQ(edge.top.offset, std::numeric_limits<long long>::max());
+  EXPECT_FALSE(edge.top.offset_text);
+  EXPECT_EQ(edge.top.limit, 5);
+  // Embedded ranges too; a limit cut by the Range header is no longer huge.
+  auto embed = ranges("films.offset=99999999999999999999", std::nullopt);
+  ASSERT_EQ(embed.embeds.size(), 1u);
+  EXPECT_EQ(embed.embeds[0].range.offset_text, "99999999999999999999");
+  auto cut = ranges("limit=99999999999999999999", std::string_view("0-9"));
+  EXPECT_EQ(cut.top.limit, 10);
+  EXPECT_FALSE(cut.top.limit_text);
+  // Hugely negative limits are still PGRST103.
+  auto q = parse_query_params("limit=-99999999999999999999", false);
+  auto neg = compute_ranges("GET", *q, std::nullopt);
+  ASSERT_FALSE(neg.ok());
+  EXPECT_EQ(neg.error().code, "PGRST103");
 }
 
 TEST(Hostile, GarbageHeadersAndBodies) {

@@ -2,6 +2,8 @@
 // query builder makes for them, for PUT's inserted count and for counted/estimated reads.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "rest/planner.hpp"
 #include "rest/query.hpp"
 
@@ -103,6 +105,24 @@ TEST(MutationSql, MissingDefaultMergesBodyOverDefaults) {
   EXPECT_TRUE(contains(plain.text(), "json_populate_recordset(NULL::\"public\".\"items\""));
 }
 
+TEST(MutationSql, KeylessInsertTakesOneRowPerBodyRow) {
+  // `[]` (and a scalar body, which becomes `[]`) must insert nothing, `[{},{}]` two rows:
+  // never DEFAULT VALUES, which always inserts one row.
+  MutationQuery m;
+  m.schema = "public";
+  m.name = "items";
+  m.body_json = "[]";
+  m.body_is_array = true;
+  Sql sql = build_mutation(m);
+  EXPECT_FALSE(contains(sql.text(), "DEFAULT VALUES")) << sql.text();
+  EXPECT_TRUE(contains(sql.text(),
+                       "INSERT INTO \"public\".\"items\" AS \"t\" SELECT  FROM "
+                       "json_populate_recordset(NULL::\"public\".\"items\""))
+      << sql.text();
+  ASSERT_EQ(sql.params().size(), 1u);
+  EXPECT_EQ(sql.params()[0], "[]");
+}
+
 TEST(MutationSql, UpdateTakesArrayBodies) {
   MutationQuery m;
   m.kind = MutationQuery::Kind::update;
@@ -173,6 +193,23 @@ TEST(ReadSql, EstimatedCountIsLimitedAndPlannedIsExplained) {
   EXPECT_EQ(explain.text(),
             "EXPLAIN (FORMAT JSON) SELECT 1 FROM \"public\".\"items\" AS \"items_1\" WHERE TRUE");
   EXPECT_TRUE(explain.params().empty());  // no LIMIT/OFFSET in the counted query
+}
+
+TEST(ReadSql, BoundsBeyondBigintAreSentAsTheirText) {
+  // Postgres then refuses them (22003 value "..." is out of range for type bigint).
+  ReadPlan plan;
+  plan.schema = "public";
+  plan.name = "items";
+  plan.alias = "items_1";
+  plan.limit = std::numeric_limits<long long>::max();
+  plan.limit_text = "99999999999999999999";
+  plan.offset = std::numeric_limits<long long>::max();
+  plan.offset_text = "18446744073709551616";
+  Sql sql = build_read(ReadQuery{&plan});
+  EXPECT_TRUE(contains(sql.text(), "LIMIT $1::bigint OFFSET $2::bigint")) << sql.text();
+  ASSERT_EQ(sql.params().size(), 2u);
+  EXPECT_EQ(sql.params()[0], "99999999999999999999");
+  EXPECT_EQ(sql.params()[1], "18446744073709551616");
 }
 
 }  // namespace

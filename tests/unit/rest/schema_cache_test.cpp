@@ -165,5 +165,22 @@ TEST(SchemaCache, ClosestTableAndRoutineStayInTheSchema) {
   EXPECT_EQ(c.closest_routine("public", "helo"), "hello");
 }
 
+TEST(SchemaCache, ClosestTableNeedsSeventyFivePercentAndASmallSchema) {
+  auto c = sample();
+  EXPECT_FALSE(c.closest_table("public", "flims"));  // 60%: PostgREST gives no hint
+  EXPECT_FALSE(c.closest_routine("public", "hel"));  // 60%
+  // PostgREST keeps no fuzzy index for a schema of 500 tables or more.
+  std::vector<Table> many;
+  for (int i = 0; i < 499; ++i) many.push_back(make_table("public", "t" + std::to_string(i), {}));
+  many.push_back(make_table("public", "films", {}));
+  SchemaCache big({"public"}, many, {}, {});
+  EXPECT_FALSE(big.closest_table("public", "film"));
+  many.pop_back();
+  many.pop_back();
+  many.push_back(make_table("public", "films", {}));
+  SchemaCache smaller({"public"}, std::move(many), {}, {});
+  EXPECT_EQ(smaller.closest_table("public", "film"), "films");
+}
+
 }  // namespace
 }  // namespace basalt::rest
