@@ -140,6 +140,7 @@ rest::RestOptions rest_options(const config::PostgrestConfig& c,
   if (c.db_max_rows) o.max_rows = *c.db_max_rows;
   o.aggregates_enabled = c.db_aggregates_enabled;
   o.plan_enabled = c.db_plan_enabled;
+  o.jwt_cache_max_entries = static_cast<std::size_t>(std::max(0, c.jwt_cache_max_entries));
   o.read_db_config = false;  // read with the rest of the configuration, above
   o.tx_end = rest::parse_tx_end(c.db_tx_end).value_or(rest::TxEnd::commit);
   if (c.openapi_mode == "ignore-privileges") o.openapi_mode = rest::OpenApiMode::ignore_privileges;

@@ -121,7 +121,9 @@ int cmd_start(const CommonOptions& o) {
     return 1;
   }
 
-  const std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  // I/O threads running the one event loop: BASALT_THREADS, else one per core.
+  const std::size_t threads =
+      env_size("BASALT_THREADS", std::max(1u, std::thread::hardware_concurrency()));
   asio::io_context ioc(static_cast<int>(threads));
   // Installed before the slow start-up steps: a Ctrl-C during them is delivered as soon as
   // the loop runs, and then shuts down cleanly (Postgres included) instead of orphaning it.
@@ -257,10 +259,11 @@ int cmd_start(const CommonOptions& o) {
     }
   }
 
-  // Threads first: loading the schema cache needs the loop running.
+  // Threads first: loading the schema cache needs the loop running. All of them are workers
+  // (the main thread only waits), so one thread is enough even while starting.
   auto work = asio::make_work_guard(ioc);
   std::vector<std::thread> workers;
-  for (std::size_t i = 1; i < threads; ++i) workers.emplace_back([&] { ioc.run(); });
+  for (std::size_t i = 0; i < threads; ++i) workers.emplace_back([&] { ioc.run(); });
   auto join_workers = [&] {
     work.reset();
     ioc.stop();
@@ -322,7 +325,6 @@ int cmd_start(const CommonOptions& o) {
         asio::detached);
   });
 
-  ioc.run();
   for (auto& t : workers) t.join();
 
   remove_run_state(p);

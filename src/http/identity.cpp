@@ -19,6 +19,9 @@ Result<Identity> identify(std::string_view token, const IdentityOptions& options
     id.claims_json = boost::json::serialize(id.claims);
     return id;
   }
+  if (options.cache) {
+    if (auto hit = options.cache->find(token, now)) return std::move(*hit);
+  }
   jwt::VerifyOptions vo;
   vo.secret = options.jwt_secret;
   vo.keys = options.keys.get();
@@ -43,6 +46,15 @@ Result<Identity> identify(std::string_view token, const IdentityOptions& options
   }
   if (options.claims_include_role) id.claims["role"] = id.role;
   id.claims_json = boost::json::serialize(id.claims);
+  if (options.cache) {
+    std::optional<std::int64_t> exp;
+    if (const auto* e = id.claims.if_contains("exp"); e != nullptr) {
+      if (e->is_int64()) exp = e->as_int64();
+      if (e->is_uint64()) exp = static_cast<std::int64_t>(e->as_uint64());
+      if (e->is_double()) exp = static_cast<std::int64_t>(e->as_double());
+    }
+    options.cache->put(token, id, exp);
+  }
   return id;
 }
 

@@ -12,6 +12,7 @@
 #include "config/jspath.hpp"
 #include "db/transaction.hpp"
 #include "http/exchange.hpp"
+#include "http/identity_cache.hpp"
 #include "jwt/key_set.hpp"
 
 namespace basalt::http {
@@ -30,6 +31,8 @@ struct IdentityOptions {
   // refused (error code "anonymous_disabled", PGRST302), and request.jwt.claims carries the
   // role the request runs as under "role", as PostgREST sets it.
   bool claims_include_role = false;
+  // Tokens verified before under these options (null: verify every time).
+  std::shared_ptr<IdentityCache> cache;
 };
 
 struct Identity {

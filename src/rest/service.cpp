@@ -404,6 +404,9 @@ void apply_settings(db::RequestContext& ctx, const SchemaCache& cache,
 RestService::RestService(RestOptions options, std::shared_ptr<db::Pool> pool,
                          std::shared_ptr<SchemaCacheHolder> cache)
     : options_(std::move(options)), pool_(std::move(pool)), cache_(std::move(cache)) {
+  if (!options_.identity.cache && options_.jwt_cache_max_entries > 0) {
+    options_.identity.cache = std::make_shared<http::IdentityCache>(options_.jwt_cache_max_entries);
+  }
   if (!options_.app_settings.empty()) {
     boost::json::object settings;
     for (const auto& [name, value] : options_.app_settings) settings[name] = value;

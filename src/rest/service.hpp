@@ -33,6 +33,8 @@ struct RestOptions {
   TxEnd tx_end = TxEnd::commit;
   OpenApiMode openapi_mode = OpenApiMode::follow_privileges;  // PostgREST's openapi-mode
   http::IdentityOptions identity;
+  // PostgREST's jwt-cache-max-entries: verified tokens remembered (0: verify every request).
+  std::size_t jwt_cache_max_entries = 1000;
   // Where the router mounts the service: "/rest/v1" under `basalt start`, "" (the root) for
   // `basalt rest`. Behind Supabase's gateway, `apikey` in the query string is the gateway's,
   // not a filter; PostgREST alone has no gateway.
