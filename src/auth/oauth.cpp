@@ -132,8 +132,21 @@ Result<std::shared_ptr<OidcProvider>> usable_provider(const std::shared_ptr<Oidc
                                                       std::string_view name) {
   auto p = all ? all->find(name) : nullptr;
   if (!p) {
+    // Supabase Auth knows its built-in providers even when they are not configured: those are
+    // "not enabled"; any other name "could not be found".
+    static constexpr std::string_view kBuiltIn[] = {
+        "apple",      "azure",         "bitbucket", "discord",  "facebook", "figma",
+        "fly",        "github",        "gitlab",    "google",   "kakao",    "keycloak",
+        "linkedin",   "linkedin_oidc", "notion",    "snapchat", "spotify",  "slack",
+        "slack_oidc", "twitch",        "twitter",   "x",        "workos",   "zoom"};
+    const std::string n = lower(name);
+    for (std::string_view b : kBuiltIn) {
+      if (n == b) {
+        return bad_request("validation_failed", "Unsupported provider: provider is not enabled");
+      }
+    }
     return bad_request("validation_failed",
-                       "Unsupported provider: Provider " + lower(name) + " could not be found");
+                       "Unsupported provider: Provider " + n + " could not be found");
   }
   const auto& o = p->options();
   if (!o.enabled)
