@@ -459,47 +459,16 @@ asio::awaitable<Result<json::object>> AuthService::oauth_sign_in(json::object ar
   const std::string provider = text(arg, "provider");
   std::vector<db::Param> params;
   params.emplace_back(json_text(arg));
-  if (hook_sql_.empty()) {
-    auto row = co_await call(sql::oauth_sign_in, std::move(params));
-    if (!row) co_return std::move(row).error();
-    if (auto code = row_error(*row)) co_return sign_in_error(*code, provider);
-    if (!row->is_object()) co_return internal_error("Database error", "oauth sign-in row");
-    if (text(row->as_object(), "status") == "pkce") co_return row->as_object();
-    co_return session_from(*row, rq);
-  }
-  auto tx = co_await db::Transaction::begin(*pool_, ctx_);
-  if (!tx) co_return internal_error("Database error", tx.error().message);
-  auto r = co_await tx->exec(sql::oauth_sign_in, std::move(params));
-  if (!r) co_return internal_error("Database error", r.error().code + " " + r.error().message);
-  boost::system::error_code ec;
-  json::value row = r->rows() > 0 ? json::parse(r->get(0, 0), ec) : json::value(nullptr);
-  if (ec || !row.is_object()) co_return internal_error("Database error", "oauth sign-in row");
-  const bool pkce = text(row.as_object(), "status") == "pkce";
-  if (auto code = row_error(row); code || pkce) {
-    // What the function committed to (a PKCE flow's user, an unverified account) stands.
-    auto committed = co_await tx->commit();
-    if (!committed) co_return internal_error("Database error", committed.error().message);
-    if (code) co_return sign_in_error(*code, provider);
-    co_return std::move(row.as_object());
-  }
-  auto s = issued_session(row);
-  if (!s) co_return std::move(s).error();
-  const json::object claims = access_claims(*s, options_, rq.now);
-  std::vector<db::Param> hook_params{json_text(hook_input(*s, claims, sql::kOAuth))};
-  auto h = co_await tx->exec(hook_sql_, std::move(hook_params));
-  if (!h) {
-    co_return internal_error(
-        "Error running hook URI: " + options_.custom_access_token_hook->function,
-        h.error().code + " " + h.error().message);
-  }
-  json::value out =
-      h->rows() > 0 && !h->is_null(0, 0) ? json::parse(h->get(0, 0), ec) : json::value(nullptr);
-  if (ec) co_return internal_error("Error running hook URI", "hook output is not JSON");
-  auto final_claims = hook_claims(out);
-  if (!final_claims) co_return std::move(final_claims).error();
-  auto committed = co_await tx->commit();
-  if (!committed) co_return internal_error("Database error", committed.error().message);
-  co_return session_response(*s, *final_claims, options_, rq.now);
+  // A PKCE flow's row is the answer itself: its user stands, the session comes later.
+  auto pkce = [](const json::value& row) {
+    return row.is_object() && text(row.as_object(), "status") == "pkce";
+  };
+  auto r = co_await sign_row(sql::oauth_sign_in, std::move(params), sql::kOAuth, rq, +pkce);
+  if (!r) co_return std::move(r).error();
+  if (auto code = row_error(r->row)) co_return sign_in_error(*code, provider);
+  if (r->session) co_return std::move(*r->session);
+  if (!r->row.is_object()) co_return internal_error("Database error", "oauth sign-in row");
+  co_return std::move(r->row.as_object());
 }
 
 }  // namespace basalt::auth

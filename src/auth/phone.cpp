@@ -106,13 +106,9 @@ asio::awaitable<Result<json::value>> AuthService::call_with_sms(std::string_view
   if (!tx) co_return internal_error("Database error", tx.error().message);
   std::vector<db::Param> params;
   params.emplace_back(json_text(arg));
-  auto r = co_await tx->exec(sql, std::move(params));
-  if (!r) co_return internal_error("Database error", r.error().code + " " + r.error().message);
-  boost::system::error_code ec;
-  json::value row = r->rows() > 0 && !r->is_null(0, 0) && !r->get(0, 0).empty()
-                        ? json::parse(r->get(0, 0), ec)
-                        : json::value(nullptr);
-  if (ec) co_return internal_error("Database error", "function result is not JSON");
+  auto called = co_await tx_call(*tx, sql, std::move(params));
+  if (!called) co_return std::move(called).error();
+  json::value row = std::move(called).value();
   if (row_error(row)) {
     co_await tx->rollback();
     co_return row;

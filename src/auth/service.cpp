@@ -409,34 +409,44 @@ Result<json::object> AuthService::session_from(const json::value& row, const Aut
   return session_response(*s, access_claims(*s, options_, rq.now), options_, rq.now);
 }
 
-asio::awaitable<AuthService::Reply> AuthService::issue(std::string_view sql,
-                                                       std::vector<db::Param> params,
-                                                       std::string_view method,
-                                                       const AuthRequest& rq) {
+asio::awaitable<Result<json::value>> AuthService::tx_call(db::Transaction& tx, std::string_view sql,
+                                                          std::vector<db::Param> params) {
+  auto r = co_await tx.exec(sql, std::move(params));
+  if (!r) co_return internal_error("Database error", r.error().code + " " + r.error().message);
+  if (r->rows() == 0 || r->is_null(0, 0) || r->get(0, 0).empty()) co_return json::value(nullptr);
+  boost::system::error_code ec;
+  json::value row = json::parse(r->get(0, 0), ec);
+  if (ec) co_return internal_error("Database error", "function result is not JSON");
+  co_return row;
+}
+
+asio::awaitable<Result<AuthService::Signed>> AuthService::sign_row(
+    std::string_view sql, std::vector<db::Param> params, std::string_view method,
+    const AuthRequest& rq, bool (*is_answer)(const json::value&)) {
+  auto answered = [&](const json::value& row) {
+    return row_error(row).has_value() || (is_answer != nullptr && is_answer(row));
+  };
   if (hook_sql_.empty()) {
     auto row = co_await call(sql, std::move(params));
     if (!row) co_return std::move(row).error();
-    if (auto code = row_error(*row)) co_return sql_error(*code);
+    if (answered(*row)) co_return Signed{std::move(*row), std::nullopt};
     auto body = session_from(*row, rq);
     if (!body) co_return std::move(body).error();
-    co_return json_response(200, *body);
+    co_return Signed{std::move(*row), std::move(*body)};
   }
   // With a custom access token hook the claims go through the app's function in the same
   // transaction as the session it describes.
   auto tx = co_await db::Transaction::begin(*pool_, ctx_);
   if (!tx) co_return internal_error("Database error", tx.error().message);
-  auto r = co_await tx->exec(sql, std::move(params));
-  if (!r) co_return internal_error("Database error", r.error().code + " " + r.error().message);
-  boost::system::error_code ec;
-  json::value row = r->rows() > 0 ? json::parse(r->get(0, 0), ec) : json::value(nullptr);
-  if (ec) co_return internal_error("Database error", "function result is not JSON");
-  if (auto code = row_error(row)) {
+  auto row = co_await tx_call(*tx, sql, std::move(params));
+  if (!row) co_return std::move(row).error();
+  if (answered(*row)) {
     // What the function did (e.g. revoking a reused token's family) stands.
     auto committed = co_await tx->commit();
     if (!committed) co_return internal_error("Database error", committed.error().message);
-    co_return sql_error(*code);
+    co_return Signed{std::move(*row), std::nullopt};
   }
-  auto s = issued_session(row);
+  auto s = issued_session(*row);
   if (!s) co_return std::move(s).error();
   const json::object claims = access_claims(*s, options_, rq.now);
   std::vector<db::Param> hook_params{json_text(hook_input(*s, claims, method))};
@@ -446,6 +456,7 @@ asio::awaitable<AuthService::Reply> AuthService::issue(std::string_view sql,
         "Error running hook URI: " + options_.custom_access_token_hook->function,
         h.error().code + " " + h.error().message);
   }
+  boost::system::error_code ec;
   json::value out =
       h->rows() > 0 && !h->is_null(0, 0) ? json::parse(h->get(0, 0), ec) : json::value(nullptr);
   if (ec) co_return internal_error("Error running hook URI", "hook output is not JSON");
@@ -453,7 +464,17 @@ asio::awaitable<AuthService::Reply> AuthService::issue(std::string_view sql,
   if (!final_claims) co_return std::move(final_claims).error();
   auto committed = co_await tx->commit();
   if (!committed) co_return internal_error("Database error", committed.error().message);
-  co_return json_response(200, session_response(*s, *final_claims, options_, rq.now));
+  co_return Signed{std::move(*row), session_response(*s, *final_claims, options_, rq.now)};
+}
+
+asio::awaitable<AuthService::Reply> AuthService::issue(std::string_view sql,
+                                                       std::vector<db::Param> params,
+                                                       std::string_view method,
+                                                       const AuthRequest& rq) {
+  auto r = co_await sign_row(sql, std::move(params), method, rq);
+  if (!r) co_return std::move(r).error();
+  if (!r->session) co_return sql_error(*row_error(r->row));
+  co_return json_response(200, *r->session);
 }
 
 asio::awaitable<Result<Caller>> AuthService::authenticate(AuthRequest& rq) {

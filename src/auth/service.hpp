@@ -116,8 +116,22 @@ class AuthService {
   // Runs `SELECT <fn>($1::jsonb)` (or the given SQL) and returns its one JSON value.
   boost::asio::awaitable<Result<boost::json::value>> call(std::string_view sql,
                                                           std::vector<db::Param> params);
-  // Runs a session-issuing call and answers with the session JSON (running the custom access
-  // token hook in the same transaction when one is configured).
+  // The same call inside `tx`: its JSON result (null when it returned no value).
+  static boost::asio::awaitable<Result<boost::json::value>> tx_call(db::Transaction& tx,
+                                                                    std::string_view sql,
+                                                                    std::vector<db::Param> params);
+  // Runs a session-issuing call and signs the session its row describes, running the custom
+  // access token hook in the same transaction when one is configured. A row with an error
+  // code, or one `is_answer` picks (e.g. a PKCE flow's code instead of a session), is kept as
+  // it stands (committed) and returned as `row` without a session.
+  struct Signed {
+    boost::json::value row;
+    std::optional<boost::json::object> session;
+  };
+  boost::asio::awaitable<Result<Signed>> sign_row(
+      std::string_view sql, std::vector<db::Param> params, std::string_view method,
+      const AuthRequest& rq, bool (*is_answer)(const boost::json::value&) = nullptr);
+  // sign_row, answered with the session JSON or the row's error.
   boost::asio::awaitable<Reply> issue(std::string_view sql, std::vector<db::Param> params,
                                       std::string_view method, const AuthRequest& rq);
   // The same with one jsonb argument (not coroutines: they build the argument list).

@@ -49,10 +49,6 @@ inline constexpr std::string_view outbox =
     "ORDER BY id DESC LIMIT 100) m";
 
 inline constexpr std::string_view mfa_enroll = "SELECT _basalt.auth_mfa_enroll($1::jsonb)";
-inline constexpr std::string_view mfa_challenge =
-    "SELECT _basalt.auth_mfa_challenge($1::uuid, $2::uuid, $3)";
-inline constexpr std::string_view mfa_challenge_state =
-    "SELECT _basalt.auth_mfa_challenge_state($1::uuid, $2::uuid, $3::uuid)";
 inline constexpr std::string_view mfa_verified = "SELECT _basalt.auth_mfa_verified($1::jsonb)";
 inline constexpr std::string_view mfa_unenroll =
     "SELECT _basalt.auth_mfa_unenroll($1::uuid, $2::uuid, $3, $4::boolean, $5)";

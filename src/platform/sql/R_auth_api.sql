@@ -975,27 +975,16 @@ begin
 end
 $$;
 
--- MFA: what verifying a challenge needs (the factor's secret stays in the database layer
--- until this call). Returns {error} or {secret, status, created_at, ip, verified}.
-create or replace function _basalt.auth_mfa_challenge_state(p_user_id uuid, p_factor_id uuid,
-                                                            p_challenge_id uuid)
-returns jsonb language sql stable set search_path = auth, pg_catalog as $$
-  select coalesce(
-    (select jsonb_build_object(
-       'secret', f.secret, 'status', f.status, 'factor_type', f.factor_type,
-       'created_at', floor(extract(epoch from c.created_at))::bigint,
-       'ip', host(c.ip_address), 'verified', c.verified_at is not null)
-     from auth.mfa_factors f join auth.mfa_challenges c on c.factor_id = f.id
-     where f.id = p_factor_id and f.user_id = p_user_id and c.id = p_challenge_id),
-    jsonb_build_object('error', 'mfa_challenge_not_found'))
-$$;
+-- Replaced by _basalt.auth_mfa_verify_state (R_auth_phone.sql), which serves TOTP and phone
+-- factors alike.
+drop function if exists _basalt.auth_mfa_challenge_state(uuid, uuid, uuid);
 
--- MFA: the code was right. Marks challenge and factor verified, raises the session to aal2
--- with a 'totp' amr claim and a fresh refresh token, ends the user's other aal1 sessions and
--- drops other unverified factors of the type. p: {user_id, factor_id, challenge_id,
--- session_id, refresh_token, ip, user_agent}. Returns {user, session, refresh_token}.
-create or replace function _basalt.auth_mfa_verified(p jsonb) returns jsonb
-language plpgsql set search_path = auth, pg_catalog as $$
+-- MFA: a factor's code was right and its challenge is used up. Marks the factor verified,
+-- raises the session to aal2 with an amr claim for p_method and a fresh refresh token, ends
+-- the user's other aal1 sessions and drops their other unverified factors of the same type.
+-- p: {user_id, factor_id, session_id, refresh_token}. Returns {user, session, refresh_token}.
+create or replace function _basalt.auth_mfa_raise_session(p jsonb, p_method text)
+returns jsonb language plpgsql set search_path = auth, pg_catalog as $$
 declare
   v_user uuid := (p ->> 'user_id')::uuid;
   v_factor uuid := (p ->> 'factor_id')::uuid;
@@ -1003,14 +992,10 @@ declare
   v_parent text;
   v_type auth.factor_type;
 begin
-  perform _basalt.auth_audit(v_user, 'verification_attempted', p ->> 'ip',
-    jsonb_build_object('factor_id', v_factor, 'challenge_id', p ->> 'challenge_id',
-                       'factor_type', 'totp'));
-  update auth.mfa_challenges set verified_at = now() where id = (p ->> 'challenge_id')::uuid;
   update auth.mfa_factors set status = 'verified', updated_at = now()
   where id = v_factor returning factor_type into v_type;
   insert into auth.mfa_amr_claims (id, session_id, created_at, updated_at, authentication_method)
-  values (gen_random_uuid(), v_session, now(), now(), 'totp')
+  values (gen_random_uuid(), v_session, now(), now(), p_method)
   on conflict on constraint mfa_amr_claims_session_id_authentication_method_pkey
   do update set updated_at = excluded.updated_at;
   update auth.sessions set aal = 'aal2', factor_id = v_factor, updated_at = now()
@@ -1030,6 +1015,20 @@ begin
   return jsonb_build_object('user', _basalt.auth_user(v_user),
                             'session', _basalt.auth_session(v_session),
                             'refresh_token', p ->> 'refresh_token');
+end
+$$;
+
+-- MFA: a TOTP code was right. Audits, marks the challenge verified and raises the session
+-- (auth_mfa_raise_session, amr 'totp'). p: {user_id, factor_id, challenge_id, session_id,
+-- refresh_token, ip, user_agent}. Returns {user, session, refresh_token}.
+create or replace function _basalt.auth_mfa_verified(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+begin
+  perform _basalt.auth_audit((p ->> 'user_id')::uuid, 'verification_attempted', p ->> 'ip',
+    jsonb_build_object('factor_id', (p ->> 'factor_id')::uuid,
+                       'challenge_id', p ->> 'challenge_id', 'factor_type', 'totp'));
+  update auth.mfa_challenges set verified_at = now() where id = (p ->> 'challenge_id')::uuid;
+  return _basalt.auth_mfa_raise_session(p, 'totp');
 end
 $$;
 

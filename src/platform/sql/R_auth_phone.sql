@@ -439,50 +439,25 @@ returns jsonb language sql stable set search_path = auth, pg_catalog as $$
                   '{}'::jsonb))
 $$;
 
--- MFA: a phone factor's code was right (checked by the caller). As _basalt.auth_mfa_verified,
--- with the 'mfa/phone' method: the challenge is used up (a second use fails), the factor
--- verified, the session raised to aal2 with a fresh refresh token, the user's other aal1
--- sessions and other unverified phone factors removed. p: {user_id, factor_id, challenge_id,
+-- MFA: a phone factor's code was right (checked by the caller). The challenge is used up (a
+-- second use fails), then the session is raised as for TOTP (auth_mfa_raise_session in
+-- R_auth_api.sql) with the 'mfa/phone' method. p: {user_id, factor_id, challenge_id,
 -- session_id, refresh_token, ip, user_agent}. Returns {error} or {user, session,
 -- refresh_token}.
 create or replace function _basalt.auth_mfa_phone_verified(p jsonb) returns jsonb
 language plpgsql set search_path = auth, pg_catalog as $$
 declare
-  v_user uuid := (p ->> 'user_id')::uuid;
   v_factor uuid := (p ->> 'factor_id')::uuid;
-  v_session uuid := (p ->> 'session_id')::uuid;
-  v_parent text;
 begin
   update auth.mfa_challenges set verified_at = now()
   where id = (p ->> 'challenge_id')::uuid and factor_id = v_factor and verified_at is null;
   if not found then
     return jsonb_build_object('error', 'mfa_challenge_used');
   end if;
-  perform _basalt.auth_audit(v_user, 'verification_attempted', p ->> 'ip',
+  perform _basalt.auth_audit((p ->> 'user_id')::uuid, 'verification_attempted', p ->> 'ip',
     jsonb_build_object('factor_id', v_factor, 'challenge_id', p ->> 'challenge_id',
                        'factor_type', 'phone'));
-  update auth.mfa_factors set status = 'verified', updated_at = now() where id = v_factor;
-  insert into auth.mfa_amr_claims (id, session_id, created_at, updated_at, authentication_method)
-  values (gen_random_uuid(), v_session, now(), now(), 'mfa/phone')
-  on conflict on constraint mfa_amr_claims_session_id_authentication_method_pkey
-  do update set updated_at = excluded.updated_at;
-  update auth.sessions set aal = 'aal2', factor_id = v_factor, updated_at = now()
-  where id = v_session;
-  select token into v_parent from auth.refresh_tokens
-  where session_id = v_session and revoked = false order by id desc limit 1;
-  update auth.refresh_tokens set revoked = true, updated_at = now()
-  where session_id = v_session and revoked = false;
-  insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at,
-                                   parent, session_id)
-  values ('00000000-0000-0000-0000-000000000000', p ->> 'refresh_token', v_user::text, false,
-          now(), now(), v_parent, v_session);
-  delete from auth.sessions where user_id = v_user and id <> v_session
-    and coalesce(aal, 'aal1') < 'aal2';
-  delete from auth.mfa_factors where user_id = v_user and id <> v_factor
-    and status = 'unverified' and factor_type = 'phone';
-  return jsonb_build_object('user', _basalt.auth_user(v_user),
-                            'session', _basalt.auth_session(v_session),
-                            'refresh_token', p ->> 'refresh_token');
+  return _basalt.auth_mfa_raise_session(p, 'mfa/phone');
 end
 $$;
 
