@@ -3,42 +3,19 @@
 #include <gtest/gtest.h>
 
 #include "rest/planner.hpp"
+#include "schema_fixture.hpp"
 
 namespace basalt::rest {
 namespace {
 
-Table make_table(std::string name, std::vector<std::string> cols) {
-  Table t;
-  t.schema = "public";
-  t.name = std::move(name);
-  int pos = 0;
-  for (auto& c : cols) {
-    Column col;
-    col.name = std::move(c);
-    col.position = ++pos;
-    t.columns.push_back(std::move(col));
-  }
-  return t;
-}
-
-Routine make_routine(std::string name, std::vector<std::string> params, std::uint32_t oid) {
-  Routine r;
-  r.schema = "public";
-  r.name = std::move(name);
-  r.oid = oid;
-  for (auto& p : params) {
-    RoutineParam rp;
-    rp.name = std::move(p);
-    rp.type = "integer";
-    r.params.push_back(std::move(rp));
-  }
-  return r;
-}
+using testing::make_routine;
+using testing::make_table;
 
 // films → directors (M2O) and back (O2M); `directorz` has no relationship at all.
 SchemaCache cache() {
-  std::vector<Table> tables{make_table("films", {"id", "director_id"}),
-                            make_table("directors", {"id"}), make_table("directorz", {"id"})};
+  std::vector<Table> tables{make_table("public", "films", {"id", "director_id"}),
+                            make_table("public", "directors", {"id"}),
+                            make_table("public", "directorz", {"id"})};
   Relationship r;
   r.source = {"public", "films"};
   r.target = {"public", "directors"};

@@ -4,40 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include "schema_fixture.hpp"
+
 namespace basalt::rest {
 namespace {
 
-Table make_table(std::string schema, std::string name, std::vector<std::string> cols) {
-  Table t;
-  t.schema = std::move(schema);
-  t.name = std::move(name);
-  int pos = 0;
-  for (auto& c : cols) {
-    Column col;
-    col.name = std::move(c);
-    col.position = ++pos;
-    t.columns.push_back(std::move(col));
-  }
-  return t;
-}
-
-Routine make_routine(std::string name, std::vector<std::string> params, std::uint32_t oid) {
-  Routine r;
-  r.schema = "public";
-  r.name = std::move(name);
-  r.oid = oid;
-  for (auto& p : params) {
-    RoutineParam rp;
-    rp.name = std::move(p);
-    rp.type = "integer";
-    r.params.push_back(std::move(rp));
-  }
-  RoutineParam out;
-  out.name = "result";
-  out.mode = RoutineParam::Mode::out;
-  r.params.push_back(out);
-  return r;
-}
+using testing::make_routine;
+using testing::make_table;
 
 SchemaCache sample() {
   std::vector<Table> tables{make_table("public", "todos", {"id", "task"}),
@@ -53,8 +26,9 @@ SchemaCache sample() {
   back.target = r.source;
   back.cardinality = Cardinality::one_to_many;
   back.columns = {{"id", "director_id"}};
-  std::vector<Routine> routines{make_routine("add", {"a", "b", "c"}, 3),
-                                make_routine("add", {"a", "b"}, 2), make_routine("hello", {}, 1)};
+  std::vector<Routine> routines{make_routine("add", {"a", "b", "c"}, 3, true),
+                                make_routine("add", {"a", "b"}, 2, true),
+                                make_routine("hello", {}, 1, true)};
   return SchemaCache({"public", "api"}, std::move(tables), {back, r}, std::move(routines));
 }
 
@@ -120,7 +94,7 @@ TEST(Routine, ReturnShapes) {
 }
 
 TEST(Routine, RequiredInputsSkipDefaultsAndOutputs) {
-  Routine r = make_routine("f", {"a", "b"}, 1);
+  Routine r = make_routine("f", {"a", "b"}, 1, true);
   r.params[1].has_default = true;
   EXPECT_EQ(r.input_params().size(), 2u);
   EXPECT_EQ(r.required_input_count(), 1u);
