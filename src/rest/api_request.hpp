@@ -83,6 +83,9 @@ std::vector<MediaType> parse_accept(std::optional<std::string_view> header);
 // PostgREST's toMime: "application/json", "application/vnd.pgrst.object+json;nulls=stripped",
 // `application/vnd.pgrst.plan+text; for="application/json"; options=analyze|verbose`, ...
 std::string to_mime(const MediaType& mt);
+// What a media type handler is looked up by: the lowercase mime type, for the plan media type
+// the type it is `for` ("text/plain", "application/vnd.twkb", "*/*").
+std::string media_key(const MediaType& mt);
 // PGRST107 (406) "None of these media types are available: a, b" for when nothing matches.
 Error media_type_error(const std::vector<MediaType>& accepted);
 

@@ -328,6 +328,14 @@ std::string to_mime(const MediaType& mt) {
   return out;
 }
 
+std::string media_key(const MediaType& mt) {
+  std::string out = mt.kind == MediaKind::plan
+                        ? mime_of(mt.plan_for, mt.plan_for_stripped, mt.plan_for_text)
+                        : mime_of(mt.kind, mt.nulls_stripped, mt.text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 Error media_type_error(const std::vector<MediaType>& accepted) {
   std::string list;
   for (std::size_t i = 0; i < accepted.size(); ++i) {

@@ -1,5 +1,7 @@
 #include "rest/query.hpp"
 
+#include "rest/schema_cache.hpp"
+
 namespace basalt::rest {
 
 namespace {
@@ -315,6 +317,41 @@ void append_select(Sql& sql, const ReadPlan& p, const Parent* parent, const std:
 
 }  // namespace
 
+void append_response_settings(Sql& sql) {
+  // NULLIF: once set in a session, a placeholder setting reads '' in later transactions.
+  sql << ", NULLIF(current_setting('response.headers', true), '') AS response_headers, "
+         "NULLIF(current_setting('response.status', true), '') AS response_status";
+}
+
+void append_body_columns(Sql& sql, const BodyFormat& f, std::string_view rows) {
+  if (f.handler != nullptr) {
+    // The handler's aggregate over the rows (cast to the relation type it takes), or a
+    // function handler's domain applied to the value; binary domains stay bytea.
+    const MediaHandler& h = *f.handler;
+    sql << "COALESCE((";
+    if (h.aggregate) {
+      sql.qualified(h.schema, h.name) << '(' << rows;
+      if (!h.any_element) {
+        sql << "::";
+        sql.qualified(h.target.schema, h.target.name);
+      }
+      sql << ')';
+    } else {
+      sql << '(' << rows << ")::";
+      sql.qualified(h.schema, h.name);
+    }
+    sql << (h.bytea ? ")::bytea, ''::bytea) AS body" : ")::text, '') AS body");
+  } else {
+    std::string agg = "json_agg(";
+    agg += rows;
+    agg += ')';
+    if (f.single_object) agg = "(" + agg + "->0)";
+    if (f.strip_nulls) agg = "json_strip_nulls(" + agg + ")";
+    sql << "COALESCE(" << agg << "::text, " << (f.single_object ? "''" : "'[]'") << ") AS body";
+  }
+  append_response_settings(sql);
+}
+
 Sql build_read(const ReadQuery& q) {
   Sql sql;
   for (const auto& p : q.source_params) sql.add_param(p);
@@ -332,11 +369,7 @@ Sql build_read(const ReadQuery& q) {
     sql << "NULL::bigint";
   }
   sql << " AS total, pg_catalog.count(_t) AS page_total, ";
-  if (q.single_object) {
-    sql << "COALESCE((json_agg(_t)->0)::text, '') AS body";
-  } else {
-    sql << "COALESCE(json_agg(_t), '[]')::text AS body";
-  }
+  append_body_columns(sql, BodyFormat{q.single_object, q.strip_nulls, q.handler}, "_t");
   sql << " FROM (";
   append_select(sql, *q.plan, nullptr, source, false);
   sql << ") AS _t";
@@ -490,14 +523,12 @@ Sql build_mutation(const MutationQuery& q) {
       q.put_where ? ", NULLIF(current_setting('pgrst.inserted', true), '')::bigint AS inserted"
                   : "";
   if (q.returning == nullptr) {
-    sql << "''::text AS body" << inserted << " FROM pgrst_mutation AS _t";
+    sql << "''::text AS body";
+    append_response_settings(sql);
+    sql << inserted << " FROM pgrst_mutation AS _t";
     return sql;
   }
-  if (q.single_object) {
-    sql << "COALESCE((json_agg(_t)->0)::text, '') AS body";
-  } else {
-    sql << "COALESCE(json_agg(_t), '[]')::text AS body";
-  }
+  append_body_columns(sql, BodyFormat{q.single_object, q.strip_nulls, q.handler}, "_t");
   sql << inserted << " FROM (";
   static const std::string kSource = "pgrst_mutation";
   append_select(sql, *q.returning, nullptr, &kSource, false);

@@ -1,5 +1,7 @@
 // Plan → SQL. One statement per request; it returns a single row with the columns
-//   total (bigint or NULL), page_total (bigint), body (text: the JSON document)
+//   total (bigint or NULL), page_total (bigint), body (text: the JSON document; bytea from a
+//   binary media type handler), response_headers, response_status (PostgREST's
+//   response.headers / response.status settings, read after the rows were produced)
 // so that the response stage never re-reads rows one by one.
 #pragma once
 #include <optional>
@@ -11,6 +13,22 @@
 #include "rest/sql.hpp"
 
 namespace basalt::rest {
+
+struct MediaHandler;
+
+// How the rows become the body: a JSON array (or the first row as an object), with null
+// fields stripped for `nulls=stripped`, or what a media type handler makes of them.
+struct BodyFormat {
+  bool single_object = false;
+  bool strip_nulls = false;
+  const MediaHandler* handler = nullptr;
+};
+
+// Appends the body column `... AS body` over the rows aliased `rows`, and the
+// response_headers / response_status columns.
+void append_body_columns(Sql& sql, const BodyFormat& f, std::string_view rows);
+// The response_headers / response_status columns alone (`, ... AS response_status`).
+void append_response_settings(Sql& sql);
 
 // A read (GET/HEAD, or the rows of a set-returning function when `source_sql` is set: then
 // the root relation is `source_sql` instead of plan.schema.plan.name).
@@ -24,6 +42,8 @@ struct ReadQuery {
   // `source_params`; the read's own parameters are numbered after them.
   std::string source_sql;
   std::vector<db::Param> source_params;
+  bool strip_nulls = false;               // nulls=stripped
+  const MediaHandler* handler = nullptr;  // a media type handler makes the body
 };
 Sql build_read(const ReadQuery& q);
 
@@ -32,7 +52,7 @@ Sql build_read(const ReadQuery& q);
 Sql build_count_explain(const ReadQuery& q);
 
 // INSERT / UPDATE / DELETE / upsert, with the affected rows fed to `returning` (a read plan
-// over the mutated rows; its schema/name are ignored). With put_where the row has a fourth
+// over the mutated rows; its schema/name are ignored). With put_where the row has a sixth
 // column, `inserted` (bigint: rows inserted rather than updated).
 struct MutationQuery {
   enum class Kind { insert, update, remove } kind = Kind::insert;
@@ -56,6 +76,8 @@ struct MutationQuery {
   std::optional<long long> limit;  // update/delete ordered+limited (PostgREST's limit on mutations)
   const ReadPlan* returning = nullptr;  // nullptr: return=minimal (body empty, count only)
   bool single_object = false;
+  bool strip_nulls = false;
+  const MediaHandler* handler = nullptr;
 };
 Sql build_mutation(const MutationQuery& q);
 

@@ -196,4 +196,42 @@ std::optional<bool> SchemaCache::db_config_flag(std::string_view name) const {
   return std::nullopt;
 }
 
+namespace {
+
+std::string media_handler_key(std::string_view schema, std::string_view name,
+                              std::string_view key) {
+  std::string out;
+  out.reserve(schema.size() + name.size() + key.size() + 2);
+  out += schema;
+  out += '\0';
+  out += name;
+  out += '\0';
+  out += key;
+  return out;
+}
+
+}  // namespace
+
+std::string MediaHandler::content_type() const {
+  if (is_any()) return "application/octet-stream";
+  // As PostgREST's toContentType: the standard text types it knows carry a charset.
+  for (std::string_view t : {"application/json", "application/geo+json", "text/csv", "text/plain",
+                             "text/xml", "application/openapi+json"}) {
+    if (key == t) return std::string(t) + "; charset=utf-8";
+  }
+  return domain;
+}
+
+void SchemaCache::add_media_handler(MediaHandler h) {
+  std::string k = media_handler_key(h.target.schema, h.target.name, h.key);
+  media_handlers_.insert_or_assign(std::move(k), std::move(h));
+}
+
+const MediaHandler* SchemaCache::find_media_handler(std::string_view schema, std::string_view name,
+                                                    std::string_view key) const {
+  if (media_handlers_.empty()) return nullptr;
+  auto it = media_handlers_.find(media_handler_key(schema, name, key));
+  return it == media_handlers_.end() ? nullptr : &it->second;
+}
+
 }  // namespace basalt::rest

@@ -140,6 +140,23 @@ struct RoleSettings {
   std::string isolation;      // default_transaction_isolation, or ""
 };
 
+// A media type handler (PostgREST's): an aggregate whose result is a domain named after a
+// media type turns a relation's rows into that media type; a function returning such a
+// domain answers with its value as that media type. "*/*" is the any handler.
+struct MediaHandler {
+  std::string schema, name;  // the aggregate, or for a function handler the domain
+  bool aggregate = true;
+  bool any_element = false;  // an aggregate over anyelement: applies to every relation
+  QualifiedName target;      // the relation type the aggregate takes, or the function
+  std::string domain;        // the domain's name, lowercase ("text/plain", "*/*")
+  std::string key;           // the media type it serves, as Accept values are matched
+  bool bytea = false;        // the domain is over bytea: the body is binary
+
+  bool is_any() const { return domain == "*/*"; }
+  // The Content-Type it answers with ("*/*" answers application/octet-stream).
+  std::string content_type() const;
+};
+
 // An immutable snapshot. Lookups are binary searches over sorted vectors.
 class SchemaCache {
  public:
@@ -189,11 +206,19 @@ class SchemaCache {
   // db_config[name] read as PostgREST reads a boolean; nullopt when unset or not a boolean.
   std::optional<bool> db_config_flag(std::string_view name) const;
 
+  // Media type handlers by (target schema, target name, media type key); a target of
+  // pg_catalog.anyelement applies to any relation.
+  void add_media_handler(MediaHandler h);
+  const MediaHandler* find_media_handler(std::string_view schema, std::string_view name,
+                                         std::string_view key) const;
+  bool has_media_handlers() const { return !media_handlers_.empty(); }
+
  private:
   std::vector<std::string> schemas_;
   std::vector<Table> tables_;
   std::vector<Relationship> relationships_;
   std::vector<Routine> routines_;
+  std::map<std::string, MediaHandler, std::less<>> media_handlers_;
 };
 
 // Reads the catalogs (one pooled connection, one read-only transaction, one round trip).

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "common/log.hpp"
+#include "rest/api_request.hpp"
 #include "rest/schema_cache.hpp"
 
 namespace basalt::rest {
@@ -279,6 +280,44 @@ where s.setrole = (select oid from pg_roles where rolname = current_user)
   and s.setdatabase in (0, (select oid from pg_database where datname = current_database()))
   and c like 'pgrst.%'
 order by s.setdatabase, x.n
+)sql";
+
+// PostgREST's media type handlers: domains named like a media type ("text/plain",
+// "application/vnd.geo+json", or "*/*" for any), returned by an aggregate over one relation's
+// rows (or over anyelement) or by a function in the exposed schemas. Columns: handler schema
+// and name (the aggregate, or the domain itself for a function), target schema and name (the
+// relation type, pg_catalog.anyelement, or the function), whether it is an aggregate, the
+// domain's name, and whether the domain is over bytea.
+constexpr std::string_view kMediaHandlersSql = R"sql(
+with recursive {domains},
+media_types as (
+  select t.oid, lower(t.typname) as typname, t.typnamespace,
+         coalesce(db.base, t.oid) = 'bytea'::regtype as is_bytea
+  from pg_type t
+  left join domain_base db on db.oid = t.oid
+  where t.typbasetype <> 0
+    and (t.typname ~* '^[A-Za-z0-9.-]+/[A-Za-z0-9.+-]+$' or t.typname = '*/*')
+)
+select hn.nspname::text, p.proname::text, an.nspname::text, at.typname::text, true,
+       mt.typname, mt.is_bytea
+from media_types mt
+join pg_proc p on p.prorettype = mt.oid
+join pg_namespace hn on hn.oid = p.pronamespace
+join pg_aggregate a on a.aggfnoid = p.oid
+join pg_type at on at.oid = p.proargtypes[0]
+join pg_namespace an on an.oid = at.typnamespace
+where hn.nspname = any($1::text[]) and p.pronargs = 1
+  and (at.oid = 'anyelement'::regtype
+       or at.oid in (select reltype from pg_class where relkind in ('v', 'r', 'm', 'f', 'p')))
+union all
+select tn.nspname::text, mt.typname, fn.nspname::text, p.proname::text, false,
+       mt.typname, mt.is_bytea
+from media_types mt
+join pg_proc p on p.prorettype = mt.oid
+join pg_namespace fn on fn.oid = p.pronamespace
+join pg_namespace tn on tn.oid = mt.typnamespace
+where fn.nspname = any($1::text[]) and not p.proretset and p.prokind = 'f'
+order by 1, 2, 3, 4
 )sql";
 
 // Expands the {system} (system-schema filter) and {domains} (kDomainCtes) markers.
@@ -610,6 +649,7 @@ asio::awaitable<Result<std::shared_ptr<const SchemaCache>>> load_schema_cache(
   const std::string views_sql = expand_markers(kViewsSql);
   const std::string columns_sql = expand_markers(kColumnsSql);
   const std::string routines_sql = expand_markers(kRoutinesSql);
+  const std::string media_sql = expand_markers(kMediaHandlersSql);
   // Read-only, in one transaction. Not REPEATABLE READ: after invalidate_prepared() the
   // connection prefixes the pipeline with DEALLOCATE ALL, and an isolation level cannot be
   // set after that. DDL racing with these reads sends its own NOTIFY, hence another reload.
@@ -619,7 +659,8 @@ asio::awaitable<Result<std::shared_ptr<const SchemaCache>>> load_schema_cache(
       {other_sql, params, false},     {constraints_sql, {}, false},
       {views_sql, {}, false},         {routines_sql, params, false},
       {kComputedSql, {}, false},      {kRoleSettingsSql, {}, false},
-      {kDbConfigSql, {}, false},      {"commit", {}, false},
+      {kDbConfigSql, {}, false},      {media_sql, params, false},
+      {"commit", {}, false},
   };
   auto results = co_await (*lease)->pipeline(statements);
   if (!results) {
@@ -656,6 +697,20 @@ asio::awaitable<Result<std::shared_ptr<const SchemaCache>>> load_schema_cache(
   const db::PgResult& db_config = (*results)[10];
   for (int i = 0; i < db_config.rows(); ++i) {
     cache->db_config[std::string(db_config.get(i, 0))] = std::string(db_config.get(i, 1));
+  }
+  const db::PgResult& media = (*results)[11];
+  for (int i = 0; i < media.rows(); ++i) {
+    MediaHandler h;
+    h.schema = media.get(i, 0);
+    h.name = media.get(i, 1);
+    h.aggregate = media.get(i, 4) == "t";
+    h.any_element =
+        h.aggregate && media.get(i, 2) == "pg_catalog" && media.get(i, 3) == "anyelement";
+    h.target = {std::string(media.get(i, 2)), std::string(media.get(i, 3))};
+    h.domain = media.get(i, 5);
+    h.key = req::media_key(req::parse_media_type(h.domain));
+    h.bytea = media.get(i, 6) == "t";
+    cache->add_media_handler(std::move(h));
   }
   cache->load_time = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);

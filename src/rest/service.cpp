@@ -13,9 +13,11 @@
 #include "db/transaction.hpp"
 #include "jwt/wire_errors.hpp"
 #include "rest/errors.hpp"
+#include "rest/negotiate.hpp"
 #include "rest/openapi.hpp"
 #include "rest/prefer_apply.hpp"
 #include "rest/query.hpp"
+#include "rest/response_settings.hpp"
 
 namespace basalt::rest {
 
@@ -24,45 +26,6 @@ using http::HttpStatus;
 using http::Response;
 
 namespace {
-
-constexpr std::string_view kJson = "application/json; charset=utf-8";
-constexpr std::string_view kObject = "application/vnd.pgrst.object+json; charset=utf-8";
-
-// What the client accepts, reduced to what Basalt can produce today.
-enum class Output { json, object, csv, plan };
-
-// The first Accept media type Basalt can produce. The plan media type only when the plan is
-// enabled (PostgREST's db-plan-enabled), and only `for` a type the statement can produce.
-struct Negotiated {
-  Output output = Output::json;
-  const req::MediaType* plan = nullptr;  // output == plan: the media type asked for
-  bool single = false;                   // one object (directly, or the plan's `for`)
-};
-
-std::optional<Negotiated> negotiate(const std::vector<req::MediaType>& accept, bool plan_enabled) {
-  for (const auto& m : accept) {
-    switch (m.kind) {
-      case req::MediaKind::json:
-      case req::MediaKind::any:
-        return Negotiated{Output::json};
-      case req::MediaKind::singular_json:
-        return Negotiated{Output::object, nullptr, true};
-      case req::MediaKind::csv:
-        return Negotiated{Output::csv};
-      case req::MediaKind::plan: {
-        const auto f = m.plan_for;
-        if (!plan_enabled || (f != req::MediaKind::json && f != req::MediaKind::any &&
-                              f != req::MediaKind::singular_json && f != req::MediaKind::csv)) {
-          break;
-        }
-        return Negotiated{Output::plan, &m, f == req::MediaKind::singular_json};
-      }
-      default:
-        break;
-    }
-  }
-  return std::nullopt;
-}
 
 // `EXPLAIN (FORMAT JSON|TEXT, ANALYZE, ...) ` for the plan media type; the options are
 // PostgREST's fixed names (parse_media_type keeps only those).
@@ -94,11 +57,13 @@ std::string content_range(long long offset, long long page, std::optional<long l
   return content_range_header(offset, offset + page - 1, total);
 }
 
-// The row every statement returns: total, page_total, body (and `inserted` for PUT).
+// The row every statement returns: total, page_total, body, response_headers,
+// response_status (and `inserted` for PUT).
 struct Outcome {
   std::optional<long long> total;
   long long page = 0;
   std::string body;
+  std::optional<std::string> response_headers, response_status;
   std::optional<long long> inserted;
   std::optional<long long> planned;  // EXPLAIN's row estimate, when it was asked for
   bool is_plan = false;              // body is the EXPLAIN output (Execution::plan)
@@ -115,13 +80,28 @@ Outcome plan_outcome(const db::PgResult& r) {
   return o;
 }
 
+constexpr Oid kByteaOid = 17;  // pg_type.oid of bytea (fixed in every Postgres)
+
 Outcome outcome_of(const db::PgResult& r) {
   Outcome o;
   if (r.rows() == 0) return o;
   if (!r.is_null(0, 0)) o.total = std::stoll(std::string(r.get(0, 0)));
   o.page = std::stoll(std::string(r.get(0, 1)));
-  o.body = std::string(r.get(0, 2));
-  if (r.columns() > 3 && !r.is_null(0, 3)) o.inserted = std::stoll(std::string(r.get(0, 3)));
+  if (r.column_type(2) == kByteaOid) {
+    // A binary media type handler's body: bytea's text form (\x...) back to its bytes.
+    std::size_t n = 0;
+    unsigned char* bytes =
+        PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(r.raw(), 0, 2)), &n);
+    if (bytes != nullptr) {
+      o.body.assign(reinterpret_cast<const char*>(bytes), n);
+      PQfreemem(bytes);
+    }
+  } else {
+    o.body = std::string(r.get(0, 2));
+  }
+  if (r.columns() > 3 && !r.is_null(0, 3)) o.response_headers = std::string(r.get(0, 3));
+  if (r.columns() > 4 && !r.is_null(0, 4)) o.response_status = std::string(r.get(0, 4));
+  if (r.columns() > 5 && !r.is_null(0, 5)) o.inserted = std::stoll(std::string(r.get(0, 5)));
   return o;
 }
 
@@ -259,6 +239,30 @@ std::string json_rows_to_csv(const std::string& json, const std::vector<std::str
         append_csv_field(out, boost::json::serialize(*v));
       }
     }
+  }
+  return out;
+}
+
+// A scalar function's JSON result (one value, or an array of them for SETOF) as CSV under
+// PostgREST's column name for scalar results.
+std::string json_scalars_to_csv(const std::string& json, bool set_of) {
+  std::string out = "pgrst_scalar";
+  boost::system::error_code ec;
+  auto v = boost::json::parse(json, ec);
+  if (ec) return out;
+  auto add = [&](const boost::json::value& x) {
+    out += '\n';
+    if (x.is_null()) return;
+    if (x.is_string()) {
+      append_csv_field(out, x.as_string());
+    } else {
+      append_csv_field(out, boost::json::serialize(x));
+    }
+  };
+  if (set_of && v.is_array()) {
+    for (const auto& x : v.as_array()) add(x);
+  } else {
+    add(v);
   }
   return out;
 }
@@ -433,8 +437,7 @@ bool RestService::aggregates_enabled(const SchemaCache& cache) const {
 
 asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
                                                     const SchemaCache& cache,
-                                                    db::RequestContext ctx, bool authenticated,
-                                                    bool single, const req::MediaType* plan) {
+                                                    db::RequestContext ctx, bool authenticated) {
   const bool is_post = rq.action == req::Action::invoke;
   if (!is_post && rq.action != req::Action::read) {
     co_return pgrst(405, code::kUnsupportedMethod,
@@ -450,6 +453,15 @@ asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
     co_return pgrst(405, code::kUnsupportedMethod,
                     "Cannot use the GET method with a volatile function: use POST");
   }
+  // Handlers of the function itself, or of the table it returns rows of (PostgREST looks
+  // those up in the function's schema).
+  const auto table_name = r.table_name();
+  const QualifiedName target{r.schema, table_name ? table_name->name : r.name};
+  auto negotiated =
+      negotiate(rq.accept, plan_enabled(cache), cache, target, is_default_select(rq.query));
+  if (!negotiated) co_return req::media_type_error(rq.accept);
+  const bool single = negotiated->single;
+  const MediaHandler* handler = negotiated->handler;
   const auto& prefs = rq.preferences;
   const bool counting = counts_rows(prefs.count);
   Sql sql;
@@ -458,7 +470,7 @@ asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
   Table pseudo;  // the rows' columns when they are not a table's
   if (r.returns.composite) {
     const Table* t = nullptr;
-    if (auto tn = r.table_name()) t = cache.find_table(tn->schema, tn->name);
+    if (table_name) t = cache.find_table(table_name->schema, table_name->name);
     if (t == nullptr) {
       pseudo.schema = rq.schema;
       pseudo.name = r.name;
@@ -490,19 +502,35 @@ asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
     ReadQuery q{&*rows_plan, counting, single || !r.returns.set_of};
     q.source_sql = source.text();
     q.source_params = {args.json};
+    q.strip_nulls = negotiated->strip_nulls;
+    q.handler = handler;
     sql = build_read(q);
+  } else if (handler != nullptr && !handler->aggregate) {
+    // A function returning a media type domain: its value is the body.
+    sql << "SELECT " << (counting ? "1" : "NULL") << "::bigint AS total, 1::bigint AS page_total, ";
+    append_body_columns(sql, BodyFormat{false, false, handler}, "_f.v");
+    sql << " FROM (SELECT ";
+    append_call(sql, r, args);
+    sql << " AS v";
+    append_record(sql, r, args);
+    sql << ") AS _f";
   } else {
-    // Scalars (or a set of them, or void).
+    // Scalars (or a set of them, or void), as JSON or through an aggregate handler.
     sql << "SELECT " << (counting ? "pg_catalog.count(*)" : "NULL::bigint")
         << " AS total, pg_catalog.count(*) AS page_total, ";
     if (r.returns_void()) {
-      sql << "''::text";
-    } else if (r.returns.set_of) {
-      sql << "COALESCE(json_agg(_f.v), '[]')::text";
+      sql << "''::text AS body";
+      append_response_settings(sql);
+    } else if (handler != nullptr) {
+      append_body_columns(sql, BodyFormat{false, false, handler}, "_f.v");
     } else {
-      sql << "COALESCE((json_agg(to_json(_f.v))->0)::text, 'null')";
+      std::string agg = r.returns.set_of ? "json_agg(_f.v)" : "(json_agg(to_json(_f.v))->0)";
+      if (negotiated->strip_nulls) agg = "json_strip_nulls(" + agg + ")";
+      sql << "COALESCE(" << agg << "::text, " << (r.returns.set_of ? "'[]'" : "'null'")
+          << ") AS body";
+      append_response_settings(sql);
     }
-    sql << " AS body FROM (SELECT ";
+    sql << " FROM (SELECT ";
     append_call(sql, r, args);
     sql << " AS v";
     append_record(sql, r, args);
@@ -517,11 +545,11 @@ asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
   }
   run.prefs = prefs;
   run.rollback = ends_in_rollback(options_.tx_end, prefs);
-  run.plan = plan;
+  run.plan = negotiated->plan;
   auto result = co_await execute(*pool_, ctx, std::move(run), authenticated);
   if (!result) co_return std::move(result).error();
   Outcome o = std::move(result).value();
-  if (o.is_plan) co_return plan_response(*plan, std::move(o.body));
+  if (o.is_plan) co_return plan_response(*negotiated->plan, std::move(o.body));
   const std::string applied =
       req::preference_applied(applied_preferences(prefs, PlanKind::call, false));
   // A function that does not return a set always reports one row (PostgREST's page total "1").
@@ -532,14 +560,28 @@ asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
   auto finish = [&](Response res) {
     res.set("Content-Range", content_range(offset, page, total));
     if (!applied.empty()) res.set("Preference-Applied", applied);
-    return res;
+    return apply_response_settings(std::move(res), o.response_headers, o.response_status);
   };
   if (r.returns_void()) co_return finish(http::make_response(HttpStatus::no_content, ""));
   if (total && offset > *total) co_return finish(range_error(offset, *total));
-  if (rows_plan && !r.returns.set_of && o.body.empty()) o.body = "null";
+  if (rows_plan && !r.returns.set_of && o.body.empty() && handler == nullptr) o.body = "null";
   const bool partial = total && page < *total;
-  co_return finish(http::make_response(partial ? HttpStatus::partial_content : HttpStatus::ok,
-                                       std::move(o.body), single ? kObject : kJson));
+  if (negotiated->output == Output::csv) {
+    if (rows_plan) {
+      std::vector<std::string> keys;
+      for (const auto& f : rows_plan->select) keys.push_back(f.key);
+      // A single composite comes back as one object: CSV wants the rows.
+      if (!r.returns.set_of && !o.body.empty() && o.body.front() == '{')
+        o.body = "[" + o.body + "]";
+      o.body = json_rows_to_csv(o.body, keys);
+    } else {
+      o.body = json_scalars_to_csv(o.body, r.returns.set_of);
+    }
+  }
+  Response res = http::make_response(partial ? HttpStatus::partial_content : HttpStatus::ok,
+                                     std::move(o.body), negotiated->content_type());
+  if (rq.negotiated_by_profile) res.set("Content-Profile", rq.schema);
+  co_return finish(std::move(res));
 }
 
 asio::awaitable<Response> RestService::handle(http::Exchange& ex) {
@@ -610,10 +652,6 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
                                         options_.openapi_mode, options_.extra_search_path,
                                         authenticated);
   }
-  auto negotiated = negotiate(rq.accept, plan_enabled(*cache));
-  if (!negotiated) co_return req::media_type_error(rq.accept);
-  const Output output = negotiated->output;
-  const bool single = negotiated->single;
   const auto& prefs = rq.preferences;
   const bool representation = prefs.representation == req::PreferReturn::representation;
   const bool rollback = ends_in_rollback(options_.tx_end, prefs);
@@ -627,12 +665,24 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
   PlanOptions plan_options{aggregates_enabled(*cache), options_.max_rows};
 
   if (rq.resource == req::ResourceKind::routine) {
-    co_return co_await call(rq, *cache, ctx, authenticated, single, negotiated->plan);
+    co_return co_await call(rq, *cache, ctx, authenticated);
   }
 
   auto table = find_relation(*cache, rq.schema, rq.name);
   if (!table) co_return std::move(table).error();
   const Table& t = **table;
+  if (rq.action == req::Action::info) {
+    Response res = http::make_response(HttpStatus::ok, "");
+    res.set(http::beast_http::field::allow, t.is_view && !t.insertable
+                                                ? "OPTIONS,GET,HEAD"
+                                                : "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE");
+    co_return res;
+  }
+  auto negotiated = negotiate(rq.accept, plan_enabled(*cache), *cache, t.qualified(),
+                              is_default_select(rq.query));
+  if (!negotiated) co_return req::media_type_error(rq.accept);
+  const Output output = negotiated->output;
+  const bool single = negotiated->single;
 
   // Preference-Applied for this action, and the response carrying it.
   auto applied_for = [&](PlanKind kind, bool has_conflict_target = false) {
@@ -641,8 +691,9 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
   auto respond = [&](HttpStatus status, std::string body, bool with_body,
                      const std::string& applied) {
     Response res = with_body
-                       ? http::make_response(status, std::move(body), single ? kObject : kJson)
+                       ? http::make_response(status, std::move(body), negotiated->content_type())
                        : http::make_response(status, "");
+    if (with_body && rq.negotiated_by_profile) res.set("Content-Profile", rq.schema);
     if (!applied.empty()) res.set("Preference-Applied", applied);
     return res;
   };
@@ -657,6 +708,14 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
     plan->offset_text.reset();
     return plan;
   };
+  // CSV from the JSON rows (the builtin CSV handler), for `plan`'s output keys.
+  auto to_csv = [&](Response& res, const ReadPlan& plan) {
+    if (output != Output::csv) return;
+    std::vector<std::string> keys;
+    for (const auto& f : plan.select) keys.push_back(f.key);
+    res.body() = json_rows_to_csv(res.body(), keys);
+    res.prepare_payload();
+  };
   Execution run;
   run.prefs = prefs;
   run.rollback = rollback;
@@ -670,6 +729,8 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
       if (auto e = req::strict_preferences_error(prefs)) co_return std::move(*e);
       ReadQuery q{&*plan, counts_rows(prefs.count), single,
                   count_limit(prefs.count, options_.max_rows)};
+      q.strip_nulls = negotiated->strip_nulls;
+      q.handler = negotiated->handler;
       run.sql = build_read(q);
       if (prefs.count == req::PreferCount::planned || prefs.count == req::PreferCount::estimated) {
         run.explain = build_count_explain(q);
@@ -689,20 +750,18 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
         Response res = range_error(offset, *total);
         res.set("Content-Range", range);
         if (!applied.empty()) res.set("Preference-Applied", applied);
-        co_return res;
+        co_return apply_response_settings(std::move(res), o->response_headers, o->response_status);
       }
       const bool partial = total && o->page < *total;
       Response res = respond(partial ? HttpStatus::partial_content : HttpStatus::ok,
                              std::move(o->body), true, applied);
-      if (output == Output::csv) {
-        std::vector<std::string> keys;
-        for (const auto& f : plan->select) keys.push_back(f.key);
-        res.body() = json_rows_to_csv(res.body(), keys);
-        res.set(http::beast_http::field::content_type, "text/csv; charset=utf-8");
-        res.prepare_payload();
-      }
+      to_csv(res, *plan);
       res.set("Content-Range", range);
-      co_return res;
+      // PostgREST's Content-Location: the path and the canonical (sorted) query string.
+      std::string location = "/" + rq.name;
+      if (!rq.query.canonical.empty()) location += "?" + rq.query.canonical;
+      res.set("Content-Location", location);
+      co_return apply_response_settings(std::move(res), o->response_headers, o->response_status);
     }
     case req::Action::create:
     case req::Action::single_upsert: {
@@ -750,6 +809,8 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
         m.returning = &*returning;
       }
       m.single_object = single;
+      m.strip_nulls = negotiated->strip_nulls;
+      m.handler = negotiated->handler;
       run.sql = build_mutation(m);
       log::debug("request_id={} sql: {}", ex.request_id, run.sql.text());
       auto o = co_await execute(*pool_, ctx, std::move(run), authenticated);
@@ -758,16 +819,20 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
       if (put) {
         // PostgREST: 201 when the row was inserted, 200 when it replaced one; no Content-Range.
         const bool inserted = o->inserted && *o->inserted > 0;
-        co_return respond(representation ? (inserted ? HttpStatus::created : HttpStatus::ok)
-                                         : HttpStatus::no_content,
-                          std::move(o->body), representation, applied_for(PlanKind::single_upsert));
+        Response res =
+            respond(representation ? (inserted ? HttpStatus::created : HttpStatus::ok)
+                                   : HttpStatus::no_content,
+                    std::move(o->body), representation, applied_for(PlanKind::single_upsert));
+        if (returning) to_csv(res, *returning);
+        co_return apply_response_settings(std::move(res), o->response_headers, o->response_status);
       }
       Response res = respond(HttpStatus::created, std::move(o->body), representation,
                              applied_for(PlanKind::create, has_conflict_target));
+      if (returning) to_csv(res, *returning);
       const auto total =
           counts_rows(prefs.count) ? std::optional<long long>(o->page) : std::nullopt;
       res.set("Content-Range", content_range_header(1, 0, total));
-      co_return res;
+      co_return apply_response_settings(std::move(res), o->response_headers, o->response_status);
     }
     case req::Action::update:
     case req::Action::remove: {
@@ -810,6 +875,8 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
         m.returning = &*returning;
       }
       m.single_object = single;
+      m.strip_nulls = negotiated->strip_nulls;
+      m.handler = negotiated->handler;
       if (prefs.max_affected && prefs.handling == req::PreferHandling::strict) {
         run.check_affected = &max_affected_error;
       }
@@ -820,19 +887,14 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
       if (o->is_plan) co_return plan_response(*negotiated->plan, std::move(o->body));
       Response res = respond(representation ? HttpStatus::ok : HttpStatus::no_content,
                              std::move(o->body), representation, applied);
+      if (returning) to_csv(res, *returning);
       const auto total = counts_rows(prefs.count) ? std::optional<long long>(o->page) : no_total;
       // PostgREST: updates report the touched rows as a range, deletes only their count.
       res.set("Content-Range", update ? content_range_header(0, o->page - 1, total)
                                       : content_range_header(1, 0, total));
-      co_return res;
+      co_return apply_response_settings(std::move(res), o->response_headers, o->response_status);
     }
-    case req::Action::info: {
-      Response res = http::make_response(HttpStatus::ok, "");
-      res.set(http::beast_http::field::allow, t.is_view && !t.insertable
-                                                  ? "OPTIONS,GET,HEAD"
-                                                  : "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE");
-      co_return res;
-    }
+    case req::Action::info:  // answered above
     case req::Action::invoke:
       break;
   }

@@ -73,8 +73,7 @@ class RestService {
   boost::asio::awaitable<Result<http::Response>> run(http::Exchange& ex);
   boost::asio::awaitable<Result<http::Response>> call(const req::ApiRequest& rq,
                                                       const SchemaCache& cache,
-                                                      db::RequestContext ctx, bool authenticated,
-                                                      bool single, const req::MediaType* plan);
+                                                      db::RequestContext ctx, bool authenticated);
   // PostgREST's db-plan-enabled: the option, or (when read_db_config) the login role's
   // in-database `pgrst.db_plan_enabled` setting, as Supabase's docs suggest enabling it.
   bool plan_enabled(const SchemaCache& cache) const;

@@ -215,6 +215,15 @@ describe('supabase-js from() and rpc()', () => {
     assert.match(text.data, /actual time=/);
   });
 
+  test('stripNulls()', async () => {
+    const many = await anon.from('players').select('id, team_id').in('id', [3, 4]).order('id').stripNulls();
+    assert.equal(many.error, null);
+    assert.deepEqual(many.data, [{ id: 3, team_id: 2 }, { id: 4 }]);
+    const one = await anon.from('players').select('id, team_id').eq('id', 4).single().stripNulls();
+    assert.equal(one.error, null);
+    assert.deepEqual(one.data, { id: 4 });
+  });
+
   test('csv()', async () => {
     const { data, error } = await anon.from('teams').select('id, name').order('id').csv();
     assert.equal(error, null);
