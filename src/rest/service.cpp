@@ -314,6 +314,32 @@ CallArgs call_args(const req::ApiRequest& rq) {
   return a;
 }
 
+// GET arguments and form fields name a VARIADIC parameter once per value: its values are
+// collected into an array, as PostgREST does; other repeated names keep their last value.
+void collect_variadic(CallArgs& a, const req::ApiRequest& rq, const Routine& r) {
+  const RoutineParam* variadic = nullptr;
+  for (const auto& p : r.params) {
+    if (p.mode == RoutineParam::Mode::variadic) variadic = &p;
+  }
+  if (variadic == nullptr || variadic->name.empty()) return;
+  const std::vector<std::pair<std::string, std::string>>* pairs = &rq.query.rpc_args;
+  if (rq.action == req::Action::invoke) {
+    if (!rq.payload || rq.payload->kind != req::Payload::Kind::url_encoded) return;
+    pairs = &rq.payload->form;
+  }
+  boost::json::object o;
+  boost::json::array values;
+  for (const auto& [k, v] : *pairs) {
+    if (k == variadic->name) {
+      values.emplace_back(v);
+    } else {
+      o[k] = v;
+    }
+  }
+  if (!values.empty()) o[variadic->name] = std::move(values);
+  a.json = boost::json::serialize(o);
+}
+
 // `schema.fn(...)` with its arguments taken from `_` (json_to_record over $1), or the whole
 // body for a single unnamed json parameter.
 void append_call(Sql& sql, const Routine& r, const CallArgs& args) {
@@ -447,6 +473,7 @@ asio::awaitable<Result<Response>> RestService::call(const req::ApiRequest& rq,
   auto routine = find_routine(cache, rq.schema, rq.name, args.names, is_post, rq.content_type.kind);
   if (!routine) co_return std::move(routine).error();
   const Routine& r = **routine;
+  if (r.has_variadic) collect_variadic(args, rq, r);
   apply_settings(ctx, cache, rq.preferences.timezone, &r, options_.hoisted_tx_settings,
                  settings_json_);
   if (!is_post && r.volatility == Routine::Volatility::volatile_) {
