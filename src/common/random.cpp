@@ -3,6 +3,8 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <boost/uuid/random_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
@@ -42,6 +44,11 @@ std::string random_uuid() {
     out.push_back(kHex[b[i] & 15]);
   }
   return out;
+}
+
+std::string request_id() {
+  thread_local boost::uuids::random_generator_mt19937 generate;
+  return boost::uuids::to_string(generate());
 }
 
 }  // namespace basalt

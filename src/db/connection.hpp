@@ -49,6 +49,8 @@ class Connection {
   // False once the server went away. Also reads anything pending on an idle socket, which is
   // how a connection finds out that Postgres restarted while it sat in the pool.
   bool alive();
+  // Whether libpq still considers the connection usable (no syscall: what it last saw).
+  bool usable() const { return PQstatus(conn_) == CONNECTION_OK; }
   PGTransactionStatusType transaction_status() const { return PQtransactionStatus(conn_); }
   std::size_t prepared_count() const { return prepared_.size(); }
   // Forget server-side prepared statements (after a schema reload: plans may be stale).

@@ -82,7 +82,8 @@ asio::awaitable<Result<Lease>> Pool::acquire() {
 void Pool::release(std::unique_ptr<Connection> conn) {
   --in_use_;
   if (closed_) conn.reset();
-  if (conn && !conn->alive()) conn.reset();
+  // What the last use saw is enough here; acquire() checks the socket before the next use.
+  if (conn && !conn->usable()) conn.reset();
   if (conn && conn->transaction_status() != PQTRANS_IDLE) {
     // Someone left a transaction open (an early return or an error path): roll it back
     // before anyone else can use the connection.

@@ -181,7 +181,7 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::shared_ptr<Sessio
           co_return;
         }
         Response res = std::move(*rejected);
-        ex.request_id = random_uuid();
+        ex.request_id = request_id();
         finish(ex, res);
         res.keep_alive(false);
         co_await beast_http::async_write(stream, res, kTuple);
@@ -299,7 +299,7 @@ asio::awaitable<Response> Server::dispatch(Exchange& ex) {
   if (auto id = ex.request["x-request-id"]; valid_request_id(id)) {
     ex.request_id = std::string(id);
   } else {
-    ex.request_id = random_uuid();
+    ex.request_id = request_id();
   }
   if (!parse_target(ex)) co_return json_message(HttpStatus::bad_request, "Invalid request target");
   const Route* route = resolve(ex);
@@ -326,7 +326,7 @@ asio::awaitable<Response> Server::dispatch(Exchange& ex) {
 }
 
 void Server::finish(Exchange& ex, Response& res) {
-  if (ex.request_id.empty()) ex.request_id = random_uuid();
+  if (ex.request_id.empty()) ex.request_id = request_id();
   res.set("X-Request-Id", ex.request_id);
   add_cors_headers(ex.request, res, options_.cors_allowed_origins);
   if (ex.request.method() == beast_http::verb::head) {

@@ -228,6 +228,9 @@ struct ParseLimits {
   // `->`/`->>` steps in one JSON path (select, order, filters, logic trees): Postgres runs out
   // of stack on a few thousand.
   int max_json_path = 100;
+  // Plain forms (`select=a,b`, `col=eq.v`) skip the grammar: a short scan gives the same
+  // result (parser_fast_path_test checks it against the grammar). Off: always the grammar.
+  bool fast_paths = true;
 };
 
 // Splits and decodes a raw query string (no leading '?') like PostgREST (http-types): pairs
