@@ -995,21 +995,48 @@ bool plain_name(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), plain_name_char);
 }
 
-// select=* / select=a,b,c
-std::optional<std::vector<SelectItem>> plain_select(std::string_view v) {
+// select=* / select=a,b,c / select=a,rel(b,c),other(*): plain names, `*`, and embeds of plain
+// names without alias, hint or join type, nested at most `max_depth` levels.
+bool plain_items(std::string_view v, std::size_t& i, int depth, int max_depth,
+                 std::vector<SelectItem>& out) {
+  for (;;) {
+    const std::size_t start = i;
+    while (i < v.size() && (plain_name_char(v[i]) || v[i] == '*')) ++i;
+    const std::string_view name = v.substr(start, i - start);
+    if (name != "*" && !plain_name(name)) return false;
+    SelectItem it;
+    if (i < v.size() && v[i] == '(') {
+      if (name == "*" || depth + 1 > max_depth) return false;
+      // `count(` starts the count aggregate in the grammar, never an embed.
+      if (name == "count") return false;
+      ++i;
+      it.kind = SelectItem::Kind::relation;
+      it.relation = std::string(name);
+      if (i < v.size() && v[i] == ')') {
+        ++i;  // rel(): no columns
+      } else {
+        if (!plain_items(v, i, depth + 1, max_depth, it.children)) return false;
+        if (i >= v.size() || v[i] != ')') return false;
+        ++i;
+      }
+    } else {
+      it.field.name = std::string(name);
+    }
+    out.push_back(std::move(it));
+    if (i < v.size() && v[i] == ',') {
+      ++i;
+      continue;
+    }
+    return true;
+  }
+}
+
+std::optional<std::vector<SelectItem>> plain_select(std::string_view v, int max_depth) {
   if (v.empty()) return std::nullopt;
   std::vector<SelectItem> out;
-  for (std::size_t start = 0;;) {
-    const std::size_t comma = v.find(',', start);
-    const std::string_view item =
-        v.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    if (item != "*" && !plain_name(item)) return std::nullopt;
-    SelectItem it;
-    it.field.name = std::string(item);
-    out.push_back(std::move(it));
-    if (comma == std::string_view::npos) return out;
-    start = comma + 1;
-  }
+  std::size_t i = 0;
+  if (!plain_items(v, i, 0, max_depth, out) || i != v.size()) return std::nullopt;
+  return out;
 }
 
 // eq./neq./gt./gte./lt./lte. followed by any value (the grammar's pSingleVal takes the rest).
@@ -1033,7 +1060,7 @@ std::optional<OpExpr> plain_filter_value(std::string_view v) {
 
 Result<std::vector<SelectItem>> parse_select(std::string_view value, const ParseLimits& limits) {
   if (limits.fast_paths) {
-    if (auto plain = plain_select(value)) return std::move(*plain);
+    if (auto plain = plain_select(value, limits.max_embed_depth)) return std::move(*plain);
   }
   return run<std::vector<SelectItem>>(
       value, "failed to parse select parameter (" + std::string(value) + ")",

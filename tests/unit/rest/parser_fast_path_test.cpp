@@ -50,8 +50,39 @@ TEST(ParserFastPath, SelectMatchesTheGrammar) {
     expect_same(parse_select(in, with_fast_paths(true)), parse_select(in, with_fast_paths(false)),
                 in);
   }
-  for (const std::string in : {"*", "id", "id,body,list_id", "*,a", "a,,b", ",", "a,", "count",
-                               "sum", "id,*", "user_id,created_at", "a$b", "9lives"}) {
+  // Embeds: longer strings over fewer symbols, and a tight depth limit.
+  for (const auto& in : strings_over({"a", "b", ",", "(", ")", "*"}, 6)) {
+    expect_same(parse_select(in, with_fast_paths(true)), parse_select(in, with_fast_paths(false)),
+                in);
+    ParseLimits shallow_fast = with_fast_paths(true), shallow = with_fast_paths(false);
+    shallow_fast.max_embed_depth = shallow.max_embed_depth = 1;
+    expect_same(parse_select(in, shallow_fast), parse_select(in, shallow), in);
+  }
+  for (const std::string in : {"*",
+                               "id",
+                               "id,body,list_id",
+                               "*,a",
+                               "a,,b",
+                               ",",
+                               "a,",
+                               "count",
+                               "sum",
+                               "id,*",
+                               "user_id,created_at",
+                               "a$b",
+                               "9lives",
+                               "id,name,items(id,body)",
+                               "a(b(c(d)))",
+                               "a(),b",
+                               "count()",
+                               "a(count())",
+                               "count(),a",
+                               "count(a)",
+                               "a(b,c),d(*)",
+                               "a(b",
+                               "a)b",
+                               "a(b))",
+                               "x(y)z"}) {
     expect_same(parse_select(in, with_fast_paths(true)), parse_select(in, with_fast_paths(false)),
                 in);
   }
