@@ -423,8 +423,17 @@ asio::awaitable<AuthService::Reply> AuthService::verify(AuthRequest& rq) {
   if (!email.empty()) p["email"] = email;
   if (get) p["get"] = true;
 
-  auto row = co_await call_json(sql::verify, p);
-  if (!row) co_return std::move(row).error();
+  // The session (when the token grants one) goes through the custom access token hook like
+  // every other; PKCE codes and the first half of a double confirmation are answers without one.
+  auto answer_without_session = +[](const json::value& r) {
+    return r.is_object() &&
+           (!str(r.as_object(), "code").empty() || flag(r.as_object(), "single_confirmation"));
+  };
+  std::vector<db::Param> params{json_text(p)};
+  auto signed_row =
+      co_await sign_row(sql::verify, std::move(params), sql::kOtp, rq, answer_without_session);
+  if (!signed_row) co_return std::move(signed_row).error();
+  const json::value* row = &signed_row->row;
   auto fail = [&](const Error& e) -> http::Response {
     if (!get) return error_response(e, rq.version);
     // GET: back to the app with the error in the fragment, as GoTrue redirects.
@@ -456,10 +465,9 @@ asio::awaitable<AuthService::Reply> AuthService::verify(AuthRequest& rq) {
     co_return redirect_to(redirect + "#" +
                           form_encode({{"message", std::string(kSingle)}, {"sb", ""}}));
   }
-  auto session = session_from(*row, rq);
-  if (!session) co_return fail(session.error());
-  if (!get) co_return json_response(200, *session);
-  const auto& s = *session;
+  if (!signed_row->session) co_return fail(internal_error("Database error", "no session issued"));
+  if (!get) co_return json_response(200, *signed_row->session);
+  const auto& s = *signed_row->session;
   const std::string target =
       redirect + "#" +
       form_encode({{"access_token", str(s, "access_token")},

@@ -240,12 +240,11 @@ asio::awaitable<AuthService::Reply> AuthService::phone_verify(AuthRequest& rq,
   json::object p = Obj()("type", type)("phone", phone)("token_hash", token_hash(phone, token))(
       "test_ok", test_ok)("aud", options_.aud)("otp_expiry", options_.sms_otp_expiry)(
       "refresh_token", random_token(12))("ip", rq.ip)("user_agent", rq.user_agent);
-  auto row = co_await call_json(sql::phone_verify, p);
-  if (!row) co_return std::move(row).error();
-  if (row_error(*row)) co_return phone_row_error(*row);
-  auto session = session_from(*row, rq);
-  if (!session) co_return std::move(session).error();
-  co_return json_response(200, *session);
+  std::vector<db::Param> params{json_text(p)};
+  auto r = co_await sign_row(sql::phone_verify, std::move(params), sql::kOtp, rq);
+  if (!r) co_return std::move(r).error();
+  if (row_error(r->row)) co_return phone_row_error(r->row);
+  co_return json_response(200, *r->session);
 }
 
 asio::awaitable<AuthService::Reply> AuthService::phone_resend(AuthRequest& rq,

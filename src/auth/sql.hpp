@@ -97,5 +97,6 @@ inline constexpr std::string_view kPassword = "password";
 inline constexpr std::string_view kAnonymous = "anonymous";
 inline constexpr std::string_view kTokenRefresh = "token_refresh";
 inline constexpr std::string_view kOAuth = "oauth";
+inline constexpr std::string_view kOtp = "otp";  // /verify of an emailed or texted token
 
 }  // namespace basalt::auth::sql

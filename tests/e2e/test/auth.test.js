@@ -347,6 +347,16 @@ describe('supabase-js auth with a custom access token hook and no reuse interval
     assert.equal(claimsOf(signedIn.data.session.access_token).user_role, 'member');
     const refreshed = await c.auth.refreshSession();
     assert.equal(claimsOf(refreshed.data.session.access_token).user_role, 'member');
+    // A session from /verify (a magic link's token hash from the outbox) goes through it too.
+    assert.equal((await c.auth.signInWithOtp({ email: 'hal@example.com' })).error, null);
+    const res = await fetch(`${basalt.url}/basalt/v1/mail?to=hal%40example.com`, {
+      headers: { Authorization: `Bearer ${basalt.serviceRoleKey}` },
+    });
+    const [mail] = await res.json();
+    assert.equal(mail.kind, 'magic_link');
+    const verified = await c.auth.verifyOtp({ token_hash: mail.token_hash, type: 'magiclink' });
+    assert.equal(verified.error, null);
+    assert.equal(claimsOf(verified.data.session.access_token).user_role, 'member');
   });
 
   test('reusing a rotated refresh token ends the session', async () => {

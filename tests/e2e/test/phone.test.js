@@ -409,3 +409,41 @@ describe('phone auth without confirmations', () => {
     assert.match(r.error.message, /^Error sending confirmation OTP to provider: /);
   });
 });
+
+describe('phone sign-in with a custom access token hook', () => {
+  let basalt;
+  const HOOK = `
+create function public.stamp_method(event jsonb) returns jsonb language sql stable as $$
+  select jsonb_build_object('claims',
+    (event -> 'claims') || jsonb_build_object('via', event ->> 'authentication_method'))
+$$;
+grant execute on function public.stamp_method(jsonb) to supabase_auth_admin;
+revoke execute on function public.stamp_method(jsonb) from authenticated, anon, public;
+`;
+  before(async () => {
+    basalt = await startBasalt({
+      migrations: { '20240101000000_hook.sql': HOOK },
+      config:
+        '[auth.sms]\nenable_signup = true\n\n' +
+        '[auth.sms.test_otp]\n15550009999 = "112233"\n\n' +
+        '[auth.sms.twilio]\nenabled = true\naccount_sid = "ACtest0003"\n' +
+        'message_service_sid = "MGtest0003"\nauth_token = "unused"\n\n' +
+        '[auth.hook.custom_access_token]\nenabled = true\n' +
+        'uri = "pg-functions://postgres/public/stamp_method"\n',
+      env: { BASALT_TWILIO_API_URL: 'http://127.0.0.1:9' },
+    });
+  });
+  after(async () => {
+    await basalt?.stop();
+  });
+
+  test('the session from verifyOtp goes through the hook', async () => {
+    const c = createClient(basalt.url, basalt.anonKey, quiet);
+    assert.equal((await c.auth.signInWithOtp({ phone: '+15550009999' })).error, null);
+    const ok = await c.auth.verifyOtp({ phone: '+15550009999', token: '112233', type: 'sms' });
+    assert.equal(ok.error, null);
+    const claims = JSON.parse(Buffer.from(ok.data.session.access_token.split('.')[1], 'base64url'));
+    assert.equal(claims.via, 'otp');
+    assert.equal(claims.phone, '15550009999');
+  });
+});
