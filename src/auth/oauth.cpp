@@ -200,7 +200,8 @@ std::shared_ptr<OidcProviders> make_oidc_providers(const AuthOptions& options) {
 // ---------------------------------------------------------------------------------------
 // GET /authorize?provider=&redirect_to=&scopes=&code_challenge=&code_challenge_method=
 
-asio::awaitable<AuthService::Reply> AuthService::authorize(AuthRequest& rq) {
+asio::awaitable<Result<std::string>> AuthService::provider_redirect(AuthRequest& rq,
+                                                                    std::string link_user) {
   auto provider = usable_provider(oidc_, param(rq, "provider"));
   if (!provider) co_return std::move(provider).error();
   const std::shared_ptr<OidcProvider> p = *provider;
@@ -228,9 +229,68 @@ asio::awaitable<AuthService::Reply> AuthService::authorize(AuthRequest& rq) {
   }
 
   const std::string key = oauth_state_key(options_.jwt_secret);
-  const OAuthState state = new_oauth_state(p->name(), redirect, flow_state_id, rq.now);
+  OAuthState state = new_oauth_state(p->name(), redirect, flow_state_id, rq.now);
+  state.link_user = std::move(link_user);
   const FormParams params = authorize_params(*p, state, key, rq.ex->query);
-  co_return found(authorization_url(endpoints->authorization, params), http::HttpStatus::found);
+  co_return authorization_url(endpoints->authorization, params);
+}
+
+asio::awaitable<AuthService::Reply> AuthService::authorize(AuthRequest& rq) {
+  auto url = co_await provider_redirect(rq, "");
+  if (!url) co_return std::move(url).error();
+  co_return found(*url, http::HttpStatus::found);
+}
+
+// ---------------------------------------------------------------------------------------
+// GET /user/identities/authorize?provider=... (manual linking): the same trip to the provider
+// for the signed-in user, whose account gets the identity at /callback. With
+// skip_http_redirect=true the URL comes back as JSON (supabase-js linkIdentity).
+
+asio::awaitable<AuthService::Reply> AuthService::link_identity(AuthRequest& rq) {
+  auto caller = co_await authenticate(rq);
+  if (!caller) co_return std::move(caller).error();
+  if (!options_.enable_manual_linking) {
+    co_return not_found("manual_linking_disabled", "Manual linking is disabled");
+  }
+  auto url = co_await provider_redirect(rq, caller->user_id);
+  if (!url) co_return std::move(url).error();
+  if (param(rq, "skip_http_redirect") == "true") {
+    co_return json_response(200, json::object(Obj()("url", *url)));
+  }
+  co_return found(*url, http::HttpStatus::found);
+}
+
+// DELETE /user/identities/{identity_id}
+
+asio::awaitable<AuthService::Reply> AuthService::unlink_identity(AuthRequest& rq,
+                                                                 std::string_view identity_id) {
+  auto caller = co_await authenticate(rq);
+  if (!caller) co_return std::move(caller).error();
+  if (!options_.enable_manual_linking) {
+    co_return not_found("manual_linking_disabled", "Manual linking is disabled");
+  }
+  if (!is_uuid(identity_id))
+    co_return not_found("validation_failed", "identity_id must be an UUID");
+  if (!audience_accepted(caller->claims.if_contains("aud"), {options_.aud})) {
+    co_return forbidden("unexpected_audience", "Token audience doesn't match request audience");
+  }
+  json::object arg =
+      Obj()("user_id", caller->user_id)("identity_id", std::string(identity_id))("ip", rq.ip);
+  auto row = co_await call_json(sql::identity_unlink, arg);
+  if (!row) co_return std::move(row).error();
+  if (auto code = row_error(*row)) {
+    if (*code == "single_identity_not_deletable") {
+      co_return unprocessable("single_identity_not_deletable",
+                              "User must have at least 1 identity after unlinking");
+    }
+    if (*code == "email_conflict") {
+      co_return unprocessable("email_conflict_identity_not_deletable",
+                              "Unable to unlink identity due to email conflict");
+    }
+    if (*code == "user_not_found") co_return not_found("user_not_found", "User not found");
+    co_return unprocessable("identity_not_found", "Identity doesn't exist");
+  }
+  co_return json_response(200, json::object());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -350,6 +410,7 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
       "user_agent", rq.user_agent)("provider_access_token", tokens->access_token)(
       "provider_refresh_token", tokens->refresh_token);
   if (!state->flow_state_id.empty()) arg["flow_state_id"] = state->flow_state_id;
+  if (!state->link_user.empty()) arg["link_user_id"] = state->link_user;
   auto signed_in = co_await oauth_sign_in(std::move(arg), rq);
   if (!signed_in) co_return fail(signed_in.error());
   if (text(*signed_in, "status") == "pkce") {

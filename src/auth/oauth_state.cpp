@@ -74,6 +74,7 @@ std::string encode_oauth_state(const OAuthState& state, std::string_view key) {
   claims["provider"] = state.provider;
   claims["referrer"] = state.referrer;
   if (!state.flow_state_id.empty()) claims["flow_state_id"] = state.flow_state_id;
+  if (!state.link_user.empty()) claims["link_user"] = state.link_user;
   return jwt::sign_hs256(claims, key);
 }
 
@@ -94,6 +95,7 @@ Result<OAuthState> decode_oauth_state(std::string_view token, std::string_view k
   s.provider = text(c, "provider");
   s.referrer = text(c, "referrer");
   s.flow_state_id = text(c, "flow_state_id");
+  s.link_user = text(c, "link_user");
   s.id = text(c, "jti");
   const auto* exp = c.if_contains("exp");
   if (text(c, "kind") != kKind || s.provider.empty() || s.id.empty() || exp == nullptr ||

@@ -21,6 +21,7 @@ struct OAuthState {
   std::string referrer;       // the validated redirect_to (or site_url)
   std::string flow_state_id;  // PKCE: the auth.flow_state row; "" for the implicit flow
   std::string id;             // random per flow (see oauth_nonce / provider_code_verifier)
+  std::string link_user;      // manual linking (GET /user/identities/authorize): the user
   std::int64_t exp = 0;       // unix seconds
 };
 

@@ -159,6 +159,7 @@ Result<AuthOptions> auth_options(const config::Config& config, const std::string
   o.additional_redirect_urls = a.additional_redirect_urls;
   o.enable_signup = a.enable_signup;
   o.enable_anonymous_sign_ins = a.enable_anonymous_sign_ins;
+  o.enable_manual_linking = a.enable_manual_linking;
   o.email_enabled = a.email.enable_signup;
   o.mailer_autoconfirm = !a.email.enable_confirmations;
   o.secure_password_change = a.email.secure_password_change;

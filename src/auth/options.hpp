@@ -51,10 +51,11 @@ struct AuthOptions {
 
   bool enable_signup = true;  // [auth] enable_signup (false: disable_signup)
   bool enable_anonymous_sign_ins = false;
-  bool email_enabled = true;               // [auth.email] enable_signup: the email provider
-  bool mailer_autoconfirm = true;          // ! [auth.email] enable_confirmations
-  bool secure_password_change = false;     // [auth.email] secure_password_change
-  bool double_confirm_changes = true;      // [auth.email] double_confirm_changes
+  bool enable_manual_linking = false;   // GET /user/identities/authorize, DELETE /user/identities
+  bool email_enabled = true;            // [auth.email] enable_signup: the email provider
+  bool mailer_autoconfirm = true;       // ! [auth.email] enable_confirmations
+  bool secure_password_change = false;  // [auth.email] secure_password_change
+  bool double_confirm_changes = true;   // [auth.email] double_confirm_changes
   std::string email_max_frequency = "1s";  // [auth.email] max_frequency (Go duration)
   int email_otp_length = 6;                // [auth.email] otp_length
   int email_otp_expiry = 3600;             // [auth.email] otp_expiry (seconds)

@@ -329,6 +329,10 @@ asio::awaitable<AuthService::Reply> AuthService::route(AuthRequest& rq) {
   if (p == "/reauthenticate" && m == "GET") co_return co_await reauthenticate(rq);
   if (p == "/user" && m == "GET") co_return co_await get_user(rq);
   if (p == "/user" && m == "PUT") co_return co_await update_user(rq);
+  if (p == "/user/identities/authorize" && m == "GET") co_return co_await link_identity(rq);
+  if (p.starts_with("/user/identities/") && m == "DELETE") {
+    co_return co_await unlink_identity(rq, std::string_view(p).substr(17));
+  }
   if (p == "/factors" || p.starts_with("/factors/")) co_return co_await factors(rq);
   if (p == "/invite" && m == "POST") {
     auto actor = require_admin(rq);

@@ -100,6 +100,12 @@ class AuthService {
   // POST /token?grant_type=id_token, and their one SQL call (find-or-create, then a session or
   // the PKCE code) with the custom access token hook when one is configured.
   boost::asio::awaitable<Reply> authorize(AuthRequest& rq);
+  // The provider's authorization URL for /authorize and manual linking (link_user: the
+  // signed-in user who gets the identity).
+  boost::asio::awaitable<Result<std::string>> provider_redirect(AuthRequest& rq,
+                                                                std::string link_user);
+  boost::asio::awaitable<Reply> link_identity(AuthRequest& rq);
+  boost::asio::awaitable<Reply> unlink_identity(AuthRequest& rq, std::string_view identity_id);
   boost::asio::awaitable<Reply> callback(AuthRequest& rq);
   boost::asio::awaitable<Reply> id_token_grant(AuthRequest& rq, const boost::json::object& body);
   boost::asio::awaitable<Result<boost::json::object>> oauth_sign_in(boost::json::object arg,

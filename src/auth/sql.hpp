@@ -61,6 +61,8 @@ inline constexpr std::string_view generate_link = "SELECT _basalt.auth_generate_
 inline constexpr std::string_view oauth_flow_start =
     "SELECT _basalt.auth_oauth_flow_start($1::jsonb)";
 inline constexpr std::string_view oauth_sign_in = "SELECT _basalt.auth_oauth_sign_in($1::jsonb)";
+inline constexpr std::string_view identity_unlink =
+    "SELECT _basalt.auth_identity_unlink($1::jsonb)";
 inline constexpr std::string_view rate_take =
     "SELECT to_jsonb(_basalt.auth_rate_take($1, $2, $3::double precision, "
     "$4::double precision, $5::double precision))";

@@ -254,3 +254,56 @@ grant execute on function _basalt.auth_oauth_sync_providers(uuid) to supabase_au
 grant execute on function _basalt.auth_oauth_insert_identity(uuid, text, text, jsonb)
   to supabase_auth_admin;
 grant execute on function _basalt.auth_oauth_sign_in(jsonb) to supabase_auth_admin;
+
+-- DELETE /user/identities/{id} (manual unlinking). p: {user_id, identity_id, ip}. Returns {}
+-- or {error: single_identity_not_deletable | identity_not_found | email_conflict |
+-- user_not_found}, with nothing written on an error. Removing the phone identity removes the
+-- user's phone; when the user's email came only from the removed identity, the oldest other
+-- identity's email becomes the user's, as Supabase Auth re-derives it.
+create or replace function _basalt.auth_identity_unlink(p jsonb) returns jsonb
+language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_user auth.users;
+  v_identity auth.identities;
+  v_email text;
+  v_change_email boolean := false;
+begin
+  select * into v_user from auth.users where id = (p ->> 'user_id')::uuid for update;
+  if v_user.id is null then
+    return jsonb_build_object('error', 'user_not_found');
+  end if;
+  if (select count(*) from auth.identities where user_id = v_user.id) <= 1 then
+    return jsonb_build_object('error', 'single_identity_not_deletable');
+  end if;
+  select * into v_identity from auth.identities
+  where id = (p ->> 'identity_id')::uuid and user_id = v_user.id;
+  if v_identity.id is null then
+    return jsonb_build_object('error', 'identity_not_found');
+  end if;
+  if v_identity.provider <> 'phone' and coalesce(v_user.email, '') <> '' and not exists (
+       select 1 from auth.identities
+       where user_id = v_user.id and id <> v_identity.id and lower(email) = lower(v_user.email)) then
+    v_change_email := true;
+    select email into v_email from auth.identities
+    where user_id = v_user.id and id <> v_identity.id and coalesce(email, '') <> ''
+    order by created_at, id limit 1;
+    if v_email is not null and exists (
+         select 1 from auth.users where lower(email) = lower(v_email) and id <> v_user.id
+           and is_sso_user = false) then
+      return jsonb_build_object('error', 'email_conflict');
+    end if;
+  end if;
+  delete from auth.identities where id = v_identity.id;
+  if v_identity.provider = 'phone' then
+    update auth.users set phone = null, phone_confirmed_at = null, updated_at = now()
+    where id = v_user.id;
+  elsif v_change_email then
+    update auth.users set email = lower(v_email), updated_at = now() where id = v_user.id;
+  end if;
+  perform _basalt.auth_oauth_sync_providers(v_user.id);
+  perform _basalt.auth_audit(v_user.id, 'identity_unlinked', p ->> 'ip',
+                             jsonb_build_object('identity_id', v_identity.id,
+                                                'provider', v_identity.provider,
+                                                'provider_id', v_identity.provider_id));
+  return '{}'::jsonb;
+end $$;

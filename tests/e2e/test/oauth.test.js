@@ -42,6 +42,7 @@ const ACCOUNTS = {
   alice: { email: 'Alice@Example.com', email_verified: true, name: 'Alice Liddell' },
   bob: { email: 'bob@example.com', email_verified: true, name: 'Bob' },
   carol: { email: 'carol@example.com', email_verified: false, name: 'Carol' },
+  dave: { email: 'dave@provider.example', email_verified: true, name: 'Dave' },
 };
 
 function listen(server) {
@@ -85,6 +86,7 @@ url = "${issuer}"
 [auth]
 site_url = "${APP}"
 additional_redirect_urls = ["${APP}/**"]
+enable_manual_linking = true
 ${acme}
 [auth.external.github]
 enabled = false
@@ -229,6 +231,71 @@ ${acme}`,
     assert.equal(res.status, 200, JSON.stringify(tokens));
     return tokens;
   }
+
+  test('linkIdentity adds the provider identity to the signed-in user; unlinkIdentity removes it', async () => {
+    const c = client('implicit');
+    const up = await c.auth.signUp({ email: 'dana@example.com', password: 'dana password' });
+    assert.equal(up.error, null);
+    const userId = up.data.user.id;
+    const { data, error } = await c.auth.linkIdentity({
+      provider: 'acme',
+      options: { skipBrowserRedirect: true, redirectTo: `${APP}/linked` },
+    });
+    assert.equal(error, null);
+    assert.match(data.url, new RegExp(`^${issuer}/`));
+
+    const { location, from } = await browse(data.url, { login: 'dave' });
+    assert.ok(from.startsWith(`${basalt.url}/auth/v1/callback`), from);
+    const fragment = new URLSearchParams(new URL(location).hash.slice(1));
+    const token = fragment.get('access_token');
+    assert.ok(token, location);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url'));
+    assert.equal(claims.sub, userId, 'the session is the linking user\'s');
+    assert.deepEqual(claims.app_metadata.providers, ['email', 'acme']);
+
+    const listed = await c.auth.getUserIdentities();
+    assert.equal(listed.error, null);
+    const acme = listed.data.identities.find((i) => i.provider === 'acme');
+    assert.equal(acme.identity_data.email, 'dave@provider.example');
+    assert.equal(listed.data.identities.length, 2);
+
+    // The same provider account cannot be linked twice.
+    const again = await c.auth.linkIdentity({
+      provider: 'acme',
+      options: { skipBrowserRedirect: true, redirectTo: `${APP}/linked` },
+    });
+    const twice = await browse(again.data.url, { login: 'dave' });
+    const err = new URLSearchParams(new URL(twice.location).hash.slice(1));
+    assert.equal(err.get('error_code'), 'identity_already_exists', twice.location);
+
+    const removed = await c.auth.unlinkIdentity(acme);
+    assert.equal(removed.error, null);
+    const after = await c.auth.getUserIdentities();
+    assert.deepEqual(after.data.identities.map((i) => i.provider), ['email']);
+    const last = await c.auth.unlinkIdentity(after.data.identities[0]);
+    assert.equal(last.error.code, 'single_identity_not_deletable');
+    assert.equal(last.error.status, 422);
+  });
+
+  test('linkIdentity needs enable_manual_linking', async () => {
+    const c = client('implicit', strict);
+    const svc = createClient(strict.url, strict.serviceRoleKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+    });
+    const made = await svc.auth.admin.createUser({
+      email: 'erin@example.com',
+      password: 'erin password',
+      email_confirm: true,
+    });
+    assert.equal(made.error, null);
+    assert.equal(
+      (await c.auth.signInWithPassword({ email: 'erin@example.com', password: 'erin password' })).error,
+      null,
+    );
+    const denied = await c.auth.linkIdentity({ provider: 'acme', options: { skipBrowserRedirect: true } });
+    assert.equal(denied.error.code, 'manual_linking_disabled');
+    assert.equal(denied.error.status, 404);
+  });
 
   test('implicit flow: the session arrives in the fragment and works with RLS', async () => {
     const c = client('implicit');

@@ -28,9 +28,12 @@ TEST(OAuthState, RoundTrips) {
   EXPECT_EQ(back->exp, s.exp);
 
   OAuthState pkce = new_oauth_state("oidc", "", "8a4b2c1e-0000-4000-8000-000000000001", kNow);
+  pkce.link_user = "5f1e0c2a-0000-4000-8000-00000000000a";
   auto p = decode_oauth_state(encode_oauth_state(pkce, key), key, kNow);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->flow_state_id, "8a4b2c1e-0000-4000-8000-000000000001");
+  EXPECT_EQ(p->link_user, "5f1e0c2a-0000-4000-8000-00000000000a");
+  EXPECT_EQ(back->link_user, "");
 }
 
 TEST(OAuthState, EachStateHasItsOwnId) {
