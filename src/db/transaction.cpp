@@ -13,13 +13,15 @@ namespace {
 // settings are set for every top-level claim whose name is a valid setting name (others, like
 // URLs used as claim names, are skipped because Postgres would reject the whole statement).
 // $8 and $9 are JSON objects as text; `json` keeps duplicate keys in order, so a later value
-// of the same setting wins.
+// of the same setting wins. response.headers/status start empty in every transaction, so a
+// value a function set for the whole session never reaches another request's response.
 constexpr std::string_view kContextSql =
     "select (select count(set_config(key, value, true)) from json_each_text($8::json)), "
     "set_config('role', $1, true), set_config('request.jwt.claims', $2, true), "
     "set_config('request.method', $3, true), set_config('request.path', $4, true), "
     "set_config('request.headers', $5, true), set_config('request.cookies', $6, true), "
     "set_config('search_path', $7, true), "
+    "set_config('response.headers', '', true), set_config('response.status', '', true), "
     "(select count(set_config('request.jwt.claim.' || key, value, true)) "
     "from json_each_text(case when json_typeof($2::json) = 'object' then $2::json end) "
     "where key ~ '^[A-Za-z_][A-Za-z0-9_]*$'), "

@@ -2,7 +2,9 @@
 
 #include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
+#include <cctype>
 #include <charconv>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,10 +19,16 @@ Result<http::Response> apply_response_settings(http::Response res,
     unsigned code = 0;
     const char* end = status->data() + status->size();
     auto [ptr, ec] = std::from_chars(status->data(), end, code);
-    if (ec != std::errc{} || ptr != end || code < 100 || code > 599) {
+    // 1xx is not a final response, so it cannot answer a request.
+    if (ec != std::errc{} || ptr != end || code < 200 || code > 599) {
       return pgrst(500, "PGRST112", "response.status guc must be a valid status code");
     }
     res.result(code);
+    if (code == 204 || code == 304) {
+      // These carry no body: sending one would corrupt the next response on the connection.
+      res.body().clear();
+      res.prepare_payload();
+    }
   }
   if (headers) {
     auto invalid = [] {
@@ -39,9 +47,12 @@ Result<http::Response> apply_response_settings(http::Response res,
       add.emplace_back(std::string(kv.key()), std::string(kv.value().as_string()));
     }
     for (const auto& [name, value] : add) {
-      // Beast rejects header names or values that would break the message framing.
+      // A header name is an RFC 9110 token; values may not break the message framing.
+      if (name.empty()) return invalid();
       for (char c : name) {
-        if (c <= ' ' || c == ':' || c == 127) return invalid();
+        const bool token = std::isalnum(static_cast<unsigned char>(c)) ||
+                           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+        if (!token) return invalid();
       }
       for (char c : value) {
         if (c == '\r' || c == '\n' || c == '\0') return invalid();

@@ -14,7 +14,7 @@ namespace basalt::rest {
 // [{"Set-Cookie": "a=1"}, {"Set-Cookie": "b=2"}, {"Location": "/x"}]: each header named there
 // replaces the response's own header of that name (case-insensitive), and all of them are
 // added in order (so a name may repeat); Content-Length, Transfer-Encoding and Connection
-// are ignored. `status`: a decimal status code, 100-599.
+// are ignored. `status`: a decimal status code, 200-599 (204 and 304 drop the body).
 // Malformed values are PGRST111 / PGRST112 (500), as in PostgREST.
 Result<http::Response> apply_response_settings(http::Response res,
                                                const std::optional<std::string>& headers,

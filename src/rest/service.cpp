@@ -787,7 +787,11 @@ asio::awaitable<Result<Response>> RestService::run(http::Exchange& ex) {
       // PostgREST's Content-Location: the path and the canonical (sorted) query string.
       std::string location = "/" + rq.name;
       if (!rq.query.canonical.empty()) location += "?" + rq.query.canonical;
-      res.set("Content-Location", location);
+      // A relation name is any text; one with control characters cannot go in a header.
+      if (std::none_of(location.begin(), location.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+        res.set("Content-Location", location);
+      }
       co_return apply_response_settings(std::move(res), o->response_headers, o->response_status);
     }
     case req::Action::create:

@@ -222,6 +222,25 @@ TEST_F(DbRls, UnknownRoleIsRefusedByPostgres) {
   EXPECT_FALSE(db::is_connection_error(r.error()));
 }
 
+// PostgREST's response.headers/status are read after each request's statement: a value a
+// function set for the whole session must not reach the next request on that connection.
+TEST_F(DbRls, ResponseSettingsStartEmptyInEveryTransaction) {
+  db::RequestContext anon;
+  for (int i = 0; i < 8; ++i) {  // every pooled connection, whatever order the pool lends them
+    auto set = run(db::run_as(*pool_, anon,
+                              "select set_config('response.headers', '[{\"X-Leak\": \"1\"}]', "
+                              "false), set_config('response.status', '418', false)"));
+    ASSERT_TRUE(set) << set.error().message;
+  }
+  for (int i = 0; i < 8; ++i) {
+    auto read = run(db::run_as(*pool_, anon,
+                               "select current_setting('response.headers', true) || '|' || "
+                               "current_setting('response.status', true)"));
+    ASSERT_TRUE(read) << read.error().message;
+    EXPECT_EQ(read->get(0, 0), "|");
+  }
+}
+
 TEST_F(DbRls, PoolReconnectsAfterPostgresRestart) {
   ASSERT_EQ(bodies(as_user(kBob)).size(), 1u);  // the pool now holds an idle connection
   ASSERT_TRUE(pg_->stop(true));

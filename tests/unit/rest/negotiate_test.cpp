@@ -122,6 +122,16 @@ TEST(ResponseSettings, StatusAndHeadersOverride) {
   EXPECT_EQ(std::distance(cookies.first, cookies.second), 2);
 }
 
+TEST(ResponseSettings, NoContentDropsTheBody) {
+  auto r = apply_response_settings(sample(), std::nullopt, std::string("204"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 204u);
+  EXPECT_TRUE(r->body().empty());
+  EXPECT_EQ(r->find(http::beast_http::field::content_length) == r->end() ||
+                r->at(http::beast_http::field::content_length) == "0",
+            true);
+}
+
 TEST(ResponseSettings, FramingHeadersStayTheServers) {
   auto r = apply_response_settings(sample(), std::string(R"([{"Content-Length": "999"}])"),
                                    std::nullopt);
@@ -130,13 +140,14 @@ TEST(ResponseSettings, FramingHeadersStayTheServers) {
 }
 
 TEST(ResponseSettings, MalformedValuesAreErrors) {
-  for (const char* s : {"abc", "20x", "99", "600", ""}) {
+  for (const char* s : {"abc", "20x", "99", "101", "600", ""}) {
     auto r = apply_response_settings(sample(), std::nullopt, std::string(s));
     ASSERT_FALSE(r) << s;
     EXPECT_EQ(r.error().code, "PGRST112");
   }
   for (const char* h : {R"({"a": "b"})", R"([{"a": 1}])", R"([{"a": "b", "c": "d"}])", "[1]",
-                        "not json", R"([{"a b": "c"}])", R"([{"X": "a\r\nInjected: 1"}])"}) {
+                        "not json", R"([{"a b": "c"}])", R"([{"X": "a\r\nInjected: 1"}])",
+                        R"([{"": "x"}])", R"([{"X,1": "x"}])"}) {
     auto r = apply_response_settings(sample(), std::string(h), std::nullopt);
     ASSERT_FALSE(r) << h;
     EXPECT_EQ(r.error().code, "PGRST111");
