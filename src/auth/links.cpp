@@ -423,17 +423,6 @@ asio::awaitable<AuthService::Reply> AuthService::verify(AuthRequest& rq) {
   if (!email.empty()) p["email"] = email;
   if (get) p["get"] = true;
 
-  // The session (when the token grants one) goes through the custom access token hook like
-  // every other; PKCE codes and the first half of a double confirmation are answers without one.
-  auto answer_without_session = +[](const json::value& r) {
-    return r.is_object() &&
-           (!str(r.as_object(), "code").empty() || flag(r.as_object(), "single_confirmation"));
-  };
-  std::vector<db::Param> params{json_text(p)};
-  auto signed_row =
-      co_await sign_row(sql::verify, std::move(params), sql::kOtp, rq, answer_without_session);
-  if (!signed_row) co_return std::move(signed_row).error();
-  const json::value* row = &signed_row->row;
   auto fail = [&](const Error& e) -> http::Response {
     if (!get) return error_response(e, rq.version);
     // GET: back to the app with the error in the fragment, as GoTrue redirects.
@@ -447,6 +436,17 @@ asio::awaitable<AuthService::Reply> AuthService::verify(AuthRequest& rq) {
                                             {"sb", ""}});
     return redirect_to(target);
   };
+  // The session (when the token grants one) goes through the custom access token hook like
+  // every other; PKCE codes and the first half of a double confirmation are answers without one.
+  auto answer_without_session = +[](const json::value& r) {
+    return r.is_object() &&
+           (!str(r.as_object(), "code").empty() || flag(r.as_object(), "single_confirmation"));
+  };
+  std::vector<db::Param> params{json_text(p)};
+  auto signed_row =
+      co_await sign_row(sql::verify, std::move(params), sql::kOtp, rq, answer_without_session);
+  if (!signed_row) co_return fail(signed_row.error());
+  const json::value* row = &signed_row->row;
   if (row_error(*row)) co_return fail(link_error(*row));
   if (const std::string code = str(row->as_object(), "code"); !code.empty()) {
     // PKCE: back to the app with ?code=, which it exchanges at /token?grant_type=pkce.

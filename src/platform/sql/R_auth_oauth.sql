@@ -103,6 +103,9 @@ begin
     if v_user.id is null then
       return jsonb_build_object('error', 'user_not_found');
     end if;
+    if v_user.banned_until > now() then
+      return jsonb_build_object('error', 'user_banned');
+    end if;
     if coalesce(v_user.email, '') = '' and v_email is not null and exists (
          select 1 from auth.users where lower(email) = v_email and aud = v_user.aud
            and is_sso_user = false and id <> v_user_id) then
@@ -127,6 +130,17 @@ begin
       where id = v_user_id;
     end if;
     perform _basalt.auth_oauth_sync_providers(v_user_id);
+    if v_flow.id is not null then
+      -- PKCE (GET /user/identities/authorize with a code_challenge): the app exchanges a code.
+      update auth.flow_state
+      set user_id = v_user_id,
+          provider_access_token = nullif(p ->> 'provider_access_token', ''),
+          provider_refresh_token = nullif(p ->> 'provider_refresh_token', ''),
+          auth_code_issued_at = now(), updated_at = now()
+      where id = v_flow.id;
+      return jsonb_build_object('status', 'pkce', 'auth_code', v_flow.auth_code,
+                                'user_id', v_user_id);
+    end if;
     return _basalt.auth_start_session(p || jsonb_build_object('user_id', v_user_id,
                                                               'method', 'oauth'))
            || jsonb_build_object('status', 'linked');
@@ -307,3 +321,6 @@ begin
                                                 'provider_id', v_identity.provider_id));
   return '{}'::jsonb;
 end $$;
+
+revoke all on function _basalt.auth_identity_unlink(jsonb) from public;
+grant execute on function _basalt.auth_identity_unlink(jsonb) to supabase_auth_admin;

@@ -43,6 +43,7 @@ const ACCOUNTS = {
   bob: { email: 'bob@example.com', email_verified: true, name: 'Bob' },
   carol: { email: 'carol@example.com', email_verified: false, name: 'Carol' },
   dave: { email: 'dave@provider.example', email_verified: true, name: 'Dave' },
+  gus: { email: 'gus@provider.example', email_verified: true, name: 'Gus' },
 };
 
 function listen(server) {
@@ -275,6 +276,25 @@ ${acme}`,
     const last = await c.auth.unlinkIdentity(after.data.identities[0]);
     assert.equal(last.error.code, 'single_identity_not_deletable');
     assert.equal(last.error.status, 422);
+  });
+
+  test('linkIdentity with PKCE comes back with a code the app exchanges', async () => {
+    const c = client('pkce');
+    const up = await c.auth.signUp({ email: 'fay@example.com', password: 'fay password' });
+    assert.equal(up.error, null);
+    const { data, error } = await c.auth.linkIdentity({
+      provider: 'acme',
+      options: { skipBrowserRedirect: true, redirectTo: `${APP}/linked` },
+    });
+    assert.equal(error, null);
+    const { location } = await browse(data.url, { login: 'gus' });
+    const code = new URL(location).searchParams.get('code');
+    assert.ok(code, location);
+    assert.equal(new URL(location).hash, '', 'no tokens in the URL');
+    const exchanged = await c.auth.exchangeCodeForSession(code);
+    assert.equal(exchanged.error, null);
+    assert.equal(exchanged.data.user.id, up.data.user.id);
+    assert.deepEqual(exchanged.data.user.app_metadata.providers, ['email', 'acme']);
   });
 
   test('linkIdentity needs enable_manual_linking', async () => {
