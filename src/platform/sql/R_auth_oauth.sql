@@ -49,6 +49,31 @@ returns uuid language sql set search_path = auth, pg_catalog as $$
   returning id
 $$;
 
+-- How a sign-in (or a manual link) ends: with PKCE the flow now names the user and the app
+-- exchanges its code ({status: 'pkce', auth_code, user_id}); otherwise a session, with
+-- `p_status` ('created'|'linked'|'exists'). p: the sign-in's argument (tokens, ip, ...).
+create or replace function _basalt.auth_oauth_finish(p jsonb, p_flow_id uuid, p_user_id uuid,
+                                                     p_status text)
+returns jsonb language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_code text;
+begin
+  if p_flow_id is not null then
+    update auth.flow_state
+    set user_id = p_user_id,
+        provider_access_token = nullif(p ->> 'provider_access_token', ''),
+        provider_refresh_token = nullif(p ->> 'provider_refresh_token', ''),
+        auth_code_issued_at = now(), updated_at = now()
+    where id = p_flow_id
+    returning auth_code into v_code;
+    return jsonb_build_object('status', 'pkce', 'auth_code', v_code, 'user_id', p_user_id);
+  end if;
+  return _basalt.auth_start_session(p || jsonb_build_object('user_id', p_user_id,
+                                                            'method', 'oauth'))
+         || jsonb_build_object('status', p_status);
+end
+$$;
+
 -- The sign-in itself. p: {provider, sub, identity_data, email, email_verified, aud,
 --   autoconfirm, enable_signup, email_optional, refresh_token, ip, user_agent,
 --   flow_state_id? (PKCE), provider_access_token?, provider_refresh_token?,
@@ -130,20 +155,7 @@ begin
       where id = v_user_id;
     end if;
     perform _basalt.auth_oauth_sync_providers(v_user_id);
-    if v_flow.id is not null then
-      -- PKCE (GET /user/identities/authorize with a code_challenge): the app exchanges a code.
-      update auth.flow_state
-      set user_id = v_user_id,
-          provider_access_token = nullif(p ->> 'provider_access_token', ''),
-          provider_refresh_token = nullif(p ->> 'provider_refresh_token', ''),
-          auth_code_issued_at = now(), updated_at = now()
-      where id = v_flow.id;
-      return jsonb_build_object('status', 'pkce', 'auth_code', v_flow.auth_code,
-                                'user_id', v_user_id);
-    end if;
-    return _basalt.auth_start_session(p || jsonb_build_object('user_id', v_user_id,
-                                                              'method', 'oauth'))
-           || jsonb_build_object('status', 'linked');
+    return _basalt.auth_oauth_finish(p, v_flow.id, v_user_id, 'linked');
   end if;
 
   -- Supabase Auth's automatic account linking (one "default" domain; sso:* providers apart).
@@ -243,19 +255,7 @@ begin
                                jsonb_build_object('provider', v_provider));
   end if;
 
-  if v_flow.id is not null then
-    update auth.flow_state
-    set user_id = v_user_id,
-        provider_access_token = nullif(p ->> 'provider_access_token', ''),
-        provider_refresh_token = nullif(p ->> 'provider_refresh_token', ''),
-        auth_code_issued_at = now(), updated_at = now()
-    where id = v_flow.id;
-    return jsonb_build_object('status', 'pkce', 'auth_code', v_flow.auth_code,
-                              'user_id', v_user_id);
-  end if;
-  return _basalt.auth_start_session(p || jsonb_build_object('user_id', v_user_id,
-                                                            'method', 'oauth'))
-         || jsonb_build_object('status', v_decision);
+  return _basalt.auth_oauth_finish(p, v_flow.id, v_user_id, v_decision);
 end
 $$;
 
@@ -263,11 +263,13 @@ revoke all on function _basalt.auth_oauth_flow_start(jsonb) from public;
 revoke all on function _basalt.auth_oauth_sync_providers(uuid) from public;
 revoke all on function _basalt.auth_oauth_insert_identity(uuid, text, text, jsonb) from public;
 revoke all on function _basalt.auth_oauth_sign_in(jsonb) from public;
+revoke all on function _basalt.auth_oauth_finish(jsonb, uuid, uuid, text) from public;
 grant execute on function _basalt.auth_oauth_flow_start(jsonb) to supabase_auth_admin;
 grant execute on function _basalt.auth_oauth_sync_providers(uuid) to supabase_auth_admin;
 grant execute on function _basalt.auth_oauth_insert_identity(uuid, text, text, jsonb)
   to supabase_auth_admin;
 grant execute on function _basalt.auth_oauth_sign_in(jsonb) to supabase_auth_admin;
+grant execute on function _basalt.auth_oauth_finish(jsonb, uuid, uuid, text) to supabase_auth_admin;
 
 -- DELETE /user/identities/{id} (manual unlinking). p: {user_id, identity_id, ip}. Returns {}
 -- or {error: single_identity_not_deletable | identity_not_found | email_conflict |
