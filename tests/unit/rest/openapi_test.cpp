@@ -12,6 +12,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "schema_fixture.hpp"
+
 namespace basalt::rest {
 namespace {
 
@@ -95,17 +97,6 @@ SchemaCache sample() {
 
   Table hidden = table("other", "secrets", 13, {col("id", "integer", false)});
 
-  Relationship m2o;
-  m2o.source = {"public", "films"};
-  m2o.target = {"public", "directors"};
-  m2o.constraint = "films_director_id_fkey";
-  m2o.columns = {{"director_id", "id"}};
-  Relationship o2m = m2o;
-  o2m.source = m2o.target;
-  o2m.target = m2o.source;
-  o2m.cardinality = Cardinality::one_to_many;
-  o2m.columns = {{"id", "director_id"}};
-
   Routine add1 = routine("add", 20, {param("a", "integer")});
   Routine add2 = routine("add", 21, {param("a", "integer"), param("b", "integer", true)});
   add2.description = "Adds\nnumbers";
@@ -120,8 +111,8 @@ SchemaCache sample() {
   Routine proc = routine("proc", 25, {});
   proc.is_procedure = true;
 
-  return SchemaCache({"public", "other"}, {directors, films, view, hidden}, {m2o, o2m},
-                     {add1, add2, reset, tagged, mood, proc});
+  return SchemaCache({"public", "other"}, {directors, films, view, hidden},
+                     testing::films_directors_fk(), {add1, add2, reset, tagged, mood, proc});
 }
 
 OpenApiSpec spec_for(const SchemaCache& cache) {

@@ -8,6 +8,7 @@
 namespace basalt::rest {
 namespace {
 
+using testing::films_directors_fk;
 using testing::make_routine;
 using testing::make_table;
 
@@ -16,20 +17,10 @@ SchemaCache cache() {
   std::vector<Table> tables{make_table("public", "films", {"id", "director_id"}),
                             make_table("public", "directors", {"id"}),
                             make_table("public", "directorz", {"id"})};
-  Relationship r;
-  r.source = {"public", "films"};
-  r.target = {"public", "directors"};
-  r.constraint = "films_director_id_fkey";
-  r.columns = {{"director_id", "id"}};
-  Relationship back = r;
-  back.source = r.target;
-  back.target = r.source;
-  back.cardinality = Cardinality::one_to_many;
-  back.columns = {{"id", "director_id"}};
   std::vector<Routine> routines{make_routine("add", {"a", "b"}, 1),
                                 make_routine("add", {"a", "b", "c"}, 2),
                                 make_routine("hello", {}, 3)};
-  return SchemaCache({"public"}, std::move(tables), {back, r}, std::move(routines));
+  return SchemaCache({"public"}, std::move(tables), films_directors_fk(), std::move(routines));
 }
 
 Error embed_error(const SchemaCache& c, const std::string& table, const std::string& select) {

@@ -9,6 +9,7 @@
 namespace basalt::rest {
 namespace {
 
+using testing::films_directors_fk;
 using testing::make_routine;
 using testing::make_table;
 
@@ -16,20 +17,11 @@ SchemaCache sample() {
   std::vector<Table> tables{make_table("public", "todos", {"id", "task"}),
                             make_table("api", "todos", {"id"}),
                             make_table("public", "films", {"id", "title", "director_id"})};
-  Relationship r;
-  r.source = {"public", "films"};
-  r.target = {"public", "directors"};
-  r.constraint = "films_director_id_fkey";
-  r.columns = {{"director_id", "id"}};
-  Relationship back = r;
-  back.source = r.target;
-  back.target = r.source;
-  back.cardinality = Cardinality::one_to_many;
-  back.columns = {{"id", "director_id"}};
   std::vector<Routine> routines{make_routine("add", {"a", "b", "c"}, 3, true),
                                 make_routine("add", {"a", "b"}, 2, true),
                                 make_routine("hello", {}, 1, true)};
-  return SchemaCache({"public", "api"}, std::move(tables), {back, r}, std::move(routines));
+  return SchemaCache({"public", "api"}, std::move(tables), films_directors_fk(),
+                     std::move(routines));
 }
 
 TEST(SchemaCache, FindsTablesBySchemaAndName) {

@@ -46,4 +46,20 @@ inline Routine make_routine(std::string name, std::vector<std::string> params, s
   return r;
 }
 
+// public.films.director_id → public.directors.id (films_director_id_fkey), in both
+// directions: the to-one relationship and its one-to-many inverse, as the cache holds them.
+inline std::vector<Relationship> films_directors_fk() {
+  Relationship r;
+  r.source = {"public", "films"};
+  r.target = {"public", "directors"};
+  r.constraint = "films_director_id_fkey";
+  r.columns = {{"director_id", "id"}};
+  Relationship back = r;
+  back.source = r.target;
+  back.target = r.source;
+  back.cardinality = Cardinality::one_to_many;
+  back.columns = {{"id", "director_id"}};
+  return {back, r};
+}
+
 }  // namespace basalt::rest::testing
