@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # REST benchmark: each workload through Basalt over HTTP (wrk) and the same transaction straight
 # on Postgres (pgbench: the SQL Basalt's planner builds, printed by bench_rest_sql, with the same
-# role/claims statement), same number of connections, same run. Prints tps and the ratios.
+# role/claims/headers/role-settings statement and the same parameters), same number of
+# connections, same run. Prints tps and the ratios.
 # Usage: bench/rest.sh [seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +45,7 @@ print(f"{head}.{body}.{enc(sig)}")
 PY
 )
 sock="$work/supabase/.basalt/run"
+max_rows=$(awk '/^\[api\]/ {api = 1; next} /^\[/ {api = 0} api && /^max_rows/ {print $3}' "$work/supabase/config.toml")
 conninfo="host=$sock port=$dbport user=authenticator dbname=postgres"
 
 # name | method | path | query (424242 = random id) | body
@@ -56,7 +58,11 @@ workloads=(
 printf '%-15s %12s %12s %8s\n' workload "basalt tps" "pgbench tps" ratio
 for w in "${workloads[@]}"; do
   IFS='|' read -r name method path query body <<<"$w"
-  ./build/bench_rest_sql "$conninfo" "$method" "$path" "$query" "$body" >"$work/$name.sql"
+  # The headers wrk sends (below), so request.headers and the claims match what Basalt sets.
+  BASALT_JWT_SECRET="$secret" BENCH_MAX_ROWS="$max_rows" ./build/bench_rest_sql "$conninfo" "$method" "$path" "$query" "$body" \
+    "Host: 127.0.0.1:$port" "apikey: $anon" "Authorization: Bearer $token" \
+    "Content-Type: application/json" "Prefer: return=representation" \
+    "Content-Length: ${#body}" >"$work/$name.sql"
   cat >"$work/$name.lua" <<LUA
 wrk.method = "$method"
 wrk.headers["apikey"] = "$anon"
