@@ -10,50 +10,58 @@ set local client_min_messages = warning;
 
 -- A user as the Auth API shows it: the row without secrets, plus identities and factors.
 create or replace function _basalt.auth_user(p_user_id uuid) returns jsonb
-language sql stable set search_path = auth, pg_catalog
+language plpgsql stable set search_path = auth, pg_catalog
 set timezone = 'UTC' as $$
-  select (to_jsonb(u) - 'encrypted_password' - 'confirmation_token' - 'recovery_token'
-          - 'email_change_token_new' - 'email_change_token_current' - 'phone_change_token'
-          - 'reauthentication_token' - 'instance_id' - 'is_super_admin')
-    || jsonb_build_object(
-      'has_password', coalesce(u.encrypted_password, '') <> '',
-      'identities', coalesce((
-        select jsonb_agg(to_jsonb(i) order by i.created_at, i.id)
-        from auth.identities i where i.user_id = u.id), '[]'::jsonb),
-      'factors', coalesce((
-        select jsonb_agg(jsonb_build_object(
-          'id', f.id, 'friendly_name', f.friendly_name, 'factor_type', f.factor_type,
-          'status', f.status, 'created_at', f.created_at, 'updated_at', f.updated_at,
-          'phone', f.phone, 'last_challenged_at', f.last_challenged_at)
-          order by f.created_at, f.id)
-        from auth.mfa_factors f where f.user_id = u.id), '[]'::jsonb))
-  from auth.users u
-  where u.id = p_user_id
+begin
+  return (
+    select (to_jsonb(u) - 'encrypted_password' - 'confirmation_token' - 'recovery_token'
+            - 'email_change_token_new' - 'email_change_token_current' - 'phone_change_token'
+            - 'reauthentication_token' - 'instance_id' - 'is_super_admin')
+      || jsonb_build_object(
+        'has_password', coalesce(u.encrypted_password, '') <> '',
+        'identities', coalesce((
+          select jsonb_agg(to_jsonb(i) order by i.created_at, i.id)
+          from auth.identities i where i.user_id = u.id), '[]'::jsonb),
+        'factors', coalesce((
+          select jsonb_agg(jsonb_build_object(
+            'id', f.id, 'friendly_name', f.friendly_name, 'factor_type', f.factor_type,
+            'status', f.status, 'created_at', f.created_at, 'updated_at', f.updated_at,
+            'phone', f.phone, 'last_challenged_at', f.last_challenged_at)
+            order by f.created_at, f.id)
+          from auth.mfa_factors f where f.user_id = u.id), '[]'::jsonb))
+    from auth.users u
+    where u.id = p_user_id
+  );
+end
 $$;
 
 -- A session with its assurance level and authentication methods (most recent first).
 create or replace function _basalt.auth_session(p_session_id uuid) returns jsonb
-language sql stable set search_path = auth, pg_catalog
+language plpgsql stable set search_path = auth, pg_catalog
 set timezone = 'UTC' as $$
-  select jsonb_build_object(
-    'id', s.id,
-    'user_id', s.user_id,
-    'created_at', s.created_at,
-    'created_epoch', floor(extract(epoch from s.created_at))::bigint,
-    'not_after', s.not_after,
-    'aal', case when exists (
-             select 1 from auth.mfa_amr_claims c
-             where c.session_id = s.id
-               and c.authentication_method in ('totp', 'mfa/phone', 'mfa/webauthn'))
-           then 'aal2' else 'aal1' end,
-    'amr', coalesce((
-      select jsonb_agg(jsonb_build_object(
-               'method', c.authentication_method,
-               'timestamp', floor(extract(epoch from c.updated_at))::bigint)
-             order by c.updated_at desc)
-      from auth.mfa_amr_claims c where c.session_id = s.id), '[]'::jsonb))
-  from auth.sessions s
-  where s.id = p_session_id
+begin
+  return (
+    select jsonb_build_object(
+      'id', s.id,
+      'user_id', s.user_id,
+      'created_at', s.created_at,
+      'created_epoch', floor(extract(epoch from s.created_at))::bigint,
+      'not_after', s.not_after,
+      'aal', case when exists (
+               select 1 from auth.mfa_amr_claims c
+               where c.session_id = s.id
+                 and c.authentication_method in ('totp', 'mfa/phone', 'mfa/webauthn'))
+             then 'aal2' else 'aal1' end,
+      'amr', coalesce((
+        select jsonb_agg(jsonb_build_object(
+                 'method', c.authentication_method,
+                 'timestamp', floor(extract(epoch from c.updated_at))::bigint)
+               order by c.updated_at desc)
+        from auth.mfa_amr_claims c where c.session_id = s.id), '[]'::jsonb))
+    from auth.sessions s
+    where s.id = p_session_id
+  );
+end
 $$;
 
 -- One row of auth.audit_log_entries, shaped as Supabase Auth writes them.
@@ -136,18 +144,22 @@ $$;
 
 -- Password sign-in, step 1: the account an email or phone names (nothing when none).
 create or replace function _basalt.auth_password_account(p_email text, p_phone text, p_aud text)
-returns jsonb language sql stable set search_path = auth, pg_catalog as $$
-  select jsonb_build_object(
-    'id', u.id,
-    'hash', coalesce(u.encrypted_password, ''),
-    'banned', coalesce(u.banned_until > now(), false),
-    'email_confirmed', u.email_confirmed_at is not null,
-    'phone_confirmed', u.phone_confirmed_at is not null)
-  from auth.users u
-  where u.aud = p_aud and u.is_sso_user = false
-    and ((p_email is not null and lower(u.email) = lower(p_email))
-         or (p_phone is not null and u.phone = p_phone))
-  limit 1
+returns jsonb language plpgsql stable set search_path = auth, pg_catalog as $$
+begin
+  return (
+    select jsonb_build_object(
+      'id', u.id,
+      'hash', coalesce(u.encrypted_password, ''),
+      'banned', coalesce(u.banned_until > now(), false),
+      'email_confirmed', u.email_confirmed_at is not null,
+      'phone_confirmed', u.phone_confirmed_at is not null)
+    from auth.users u
+    where u.aud = p_aud and u.is_sso_user = false
+      and ((p_email is not null and lower(u.email) = lower(p_email))
+           or (p_phone is not null and u.phone = p_phone))
+    limit 1
+  );
+end
 $$;
 
 -- Password sign-in, step 2 (the password was checked by the caller): audit and a session.
@@ -379,14 +391,18 @@ $$;
 -- The caller of an authenticated endpoint: the user of the token's sub and, when the token
 -- names one, its session. Returns {user?, session?, session_missing}.
 create or replace function _basalt.auth_caller(p_user_id uuid, p_session_id uuid) returns jsonb
-language sql stable set search_path = auth, pg_catalog as $$
-  select jsonb_build_object(
-    'user', _basalt.auth_user(p_user_id),
-    'hash', (select coalesce(encrypted_password, '') from auth.users where id = p_user_id),
-    'banned', (select coalesce(banned_until > now(), false) from auth.users
-               where id = p_user_id),
-    'session', case when p_session_id is null then null
-                    else _basalt.auth_session(p_session_id) end)
+language plpgsql stable set search_path = auth, pg_catalog as $$
+begin
+  return (
+    select jsonb_build_object(
+      'user', _basalt.auth_user(p_user_id),
+      'hash', (select coalesce(encrypted_password, '') from auth.users where id = p_user_id),
+      'banned', (select coalesce(banned_until > now(), false) from auth.users
+                 where id = p_user_id),
+      'session', case when p_session_id is null then null
+                      else _basalt.auth_session(p_session_id) end)
+  );
+end
 $$;
 
 -- Sign-out. p_scope: global (all sessions of the user), local (this one), others.
@@ -504,20 +520,28 @@ $$;
 
 -- Metadata updates merge key by key; a key set to null is removed.
 create or replace function _basalt.auth_merge_metadata(p_current jsonb, p_update jsonb)
-returns jsonb language sql immutable set search_path = pg_catalog as $$
-  select (coalesce(p_current, '{}'::jsonb) || p_update)
-    - coalesce((select array_agg(key) from jsonb_each(p_update) where value = 'null'::jsonb),
-               '{}'::text[])
+returns jsonb language plpgsql immutable set search_path = pg_catalog as $$
+begin
+  return (
+    select (coalesce(p_current, '{}'::jsonb) || p_update)
+      - coalesce((select array_agg(key) from jsonb_each(p_update) where value = 'null'::jsonb),
+                 '{}'::text[])
+  );
+end
 $$;
 
 create or replace function _basalt.auth_add_provider(p_app jsonb, p_provider text) returns jsonb
-language sql immutable set search_path = pg_catalog as $$
-  select coalesce(p_app, '{}'::jsonb)
-    || jsonb_build_object('provider', coalesce(p_app ->> 'provider', p_provider))
-    || jsonb_build_object('providers',
-         case when coalesce(p_app -> 'providers', '[]'::jsonb) ? p_provider
-              then p_app -> 'providers'
-              else coalesce(p_app -> 'providers', '[]'::jsonb) || to_jsonb(p_provider) end)
+language plpgsql immutable set search_path = pg_catalog as $$
+begin
+  return (
+    select coalesce(p_app, '{}'::jsonb)
+      || jsonb_build_object('provider', coalesce(p_app ->> 'provider', p_provider))
+      || jsonb_build_object('providers',
+           case when coalesce(p_app -> 'providers', '[]'::jsonb) ? p_provider
+                then p_app -> 'providers'
+                else coalesce(p_app -> 'providers', '[]'::jsonb) || to_jsonb(p_provider) end)
+  );
+end
 $$;
 
 -- Creates the identity of a provider for a user, or updates its data.
@@ -714,13 +738,17 @@ $$;
 
 -- The account behind an email address (for /otp, /recover, /resend): {id, confirmed} or null.
 create or replace function _basalt.auth_email_account(p_email text, p_aud text) returns jsonb
-language sql stable set search_path = auth, pg_catalog as $$
-  select jsonb_build_object('id', u.id, 'confirmed', u.email_confirmed_at is not null,
-                            'email_change', coalesce(u.email_change, ''),
-                            'metadata', coalesce(u.raw_user_meta_data, '{}'::jsonb))
-  from auth.users u
-  where lower(u.email) = lower(p_email) and u.aud = p_aud and u.is_sso_user = false
-  limit 1
+language plpgsql stable set search_path = auth, pg_catalog as $$
+begin
+  return (
+    select jsonb_build_object('id', u.id, 'confirmed', u.email_confirmed_at is not null,
+                              'email_change', coalesce(u.email_change, ''),
+                              'metadata', coalesce(u.raw_user_meta_data, '{}'::jsonb))
+    from auth.users u
+    where lower(u.email) = lower(p_email) and u.aud = p_aud and u.is_sso_user = false
+    limit 1
+  );
+end
 $$;
 
 -- Starts an email change: the new address (and, with double confirmation, the current one)
@@ -1211,13 +1239,18 @@ $$;
 
 -- PKCE, POST /token?grant_type=pkce step 1: the flow an auth code names (null when none).
 create or replace function _basalt.auth_flow_state(p_auth_code text) returns jsonb
-language sql stable set search_path = auth, pg_catalog as $$
-  select jsonb_build_object(
-    'id', f.id, 'user_id', f.user_id, 'challenge', f.code_challenge,
-    'method', f.code_challenge_method, 'authentication_method', f.authentication_method,
-    'provider_type', f.provider_type,
-    'issued_epoch', floor(extract(epoch from coalesce(f.auth_code_issued_at, f.created_at)))::bigint)
-  from auth.flow_state f where f.auth_code = p_auth_code and f.user_id is not null
+language plpgsql stable set search_path = auth, pg_catalog as $$
+begin
+  return (
+    select jsonb_build_object(
+      'id', f.id, 'user_id', f.user_id, 'challenge', f.code_challenge,
+      'method', f.code_challenge_method, 'authentication_method', f.authentication_method,
+      'provider_type', f.provider_type,
+      'issued_epoch', floor(extract(epoch from coalesce(f.auth_code_issued_at, f.created_at)))::bigint)
+    from auth.flow_state f where f.auth_code = p_auth_code and f.user_id is not null
+    limit 1
+  );
+end
 $$;
 
 -- PKCE step 2 (the verifier matched): the flow is used up and a session starts.

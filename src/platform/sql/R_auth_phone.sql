@@ -104,18 +104,22 @@ $$;
 -- The account behind a phone number (or, when p_phone is empty, an email address), for
 -- /resend: {id, phone, phone_change, phone_confirmed, email, email_change, metadata} or null.
 create or replace function _basalt.auth_phone_account(p_phone text, p_email text, p_aud text)
-returns jsonb language sql stable set search_path = auth, pg_catalog as $$
-  select jsonb_build_object('id', u.id, 'phone', coalesce(u.phone, ''),
-                            'phone_change', coalesce(u.phone_change, ''),
-                            'phone_confirmed', u.phone_confirmed_at is not null,
-                            'email', coalesce(u.email, ''),
-                            'email_change', coalesce(u.email_change, ''),
-                            'metadata', coalesce(u.raw_user_meta_data, '{}'::jsonb))
-  from auth.users u
-  where u.aud = p_aud and u.is_sso_user = false
-    and ((coalesce(p_phone, '') <> '' and u.phone = p_phone)
-         or (coalesce(p_phone, '') = '' and lower(u.email) = lower(p_email)))
-  limit 1
+returns jsonb language plpgsql stable set search_path = auth, pg_catalog as $$
+begin
+  return (
+    select jsonb_build_object('id', u.id, 'phone', coalesce(u.phone, ''),
+                              'phone_change', coalesce(u.phone_change, ''),
+                              'phone_confirmed', u.phone_confirmed_at is not null,
+                              'email', coalesce(u.email, ''),
+                              'email_change', coalesce(u.email_change, ''),
+                              'metadata', coalesce(u.raw_user_meta_data, '{}'::jsonb))
+    from auth.users u
+    where u.aud = p_aud and u.is_sso_user = false
+      and ((coalesce(p_phone, '') <> '' and u.phone = p_phone)
+           or (coalesce(p_phone, '') = '' and lower(u.email) = lower(p_email)))
+    limit 1
+  );
+end
 $$;
 
 -- POST /otp with a phone. An unknown or unconfirmed number signs up first (random password):
@@ -424,19 +428,23 @@ $$;
 -- factor_type?} when the challenge (or the factor) is not the user's.
 create or replace function _basalt.auth_mfa_verify_state(p_user_id uuid, p_factor_id uuid,
                                                          p_challenge_id uuid)
-returns jsonb language sql stable set search_path = auth, pg_catalog as $$
-  select coalesce(
-    (select jsonb_build_object(
-       'secret', f.secret, 'status', f.status, 'factor_type', f.factor_type,
-       'otp_code', c.otp_code,
-       'created_at', floor(extract(epoch from c.created_at))::bigint,
-       'ip', host(c.ip_address), 'verified', c.verified_at is not null)
-     from auth.mfa_factors f join auth.mfa_challenges c on c.factor_id = f.id
-     where f.id = p_factor_id and f.user_id = p_user_id and c.id = p_challenge_id),
-    jsonb_build_object('error', 'mfa_challenge_not_found')
-      || coalesce((select jsonb_build_object('factor_type', f.factor_type)
-                   from auth.mfa_factors f where f.id = p_factor_id and f.user_id = p_user_id),
-                  '{}'::jsonb))
+returns jsonb language plpgsql stable set search_path = auth, pg_catalog as $$
+begin
+  return (
+    select coalesce(
+      (select jsonb_build_object(
+         'secret', f.secret, 'status', f.status, 'factor_type', f.factor_type,
+         'otp_code', c.otp_code,
+         'created_at', floor(extract(epoch from c.created_at))::bigint,
+         'ip', host(c.ip_address), 'verified', c.verified_at is not null)
+       from auth.mfa_factors f join auth.mfa_challenges c on c.factor_id = f.id
+       where f.id = p_factor_id and f.user_id = p_user_id and c.id = p_challenge_id),
+      jsonb_build_object('error', 'mfa_challenge_not_found')
+        || coalesce((select jsonb_build_object('factor_type', f.factor_type)
+                     from auth.mfa_factors f where f.id = p_factor_id and f.user_id = p_user_id),
+                    '{}'::jsonb))
+  );
+end
 $$;
 
 -- MFA: a phone factor's code was right (checked by the caller). The challenge is used up (a
