@@ -102,7 +102,8 @@ $$;
 -- An audit entry whose actor is an admin token (service_role), not a user.
 create or replace function _basalt.auth_audit_admin(p_role text, p_action text, p_ip text,
                                                     p_traits jsonb)
-returns void language sql set search_path = auth, pg_catalog as $$
+returns void language plpgsql set search_path = auth, pg_catalog as $$
+begin
   insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
   values ('00000000-0000-0000-0000-000000000000', gen_random_uuid(),
           jsonb_build_object('actor_id', '00000000-0000-0000-0000-000000000000',
@@ -112,7 +113,8 @@ returns void language sql set search_path = auth, pg_catalog as $$
                                                                 'user_deleted') then 'team'
                                               else 'user' end,
                              'traits', p_traits)::json,
-          now(), left(coalesce(p_ip, ''), 64))
+          now(), left(coalesce(p_ip, ''), 64));
+end
 $$;
 
 -- Starts a session: session row, first refresh token, the amr claim, last_sign_in_at.
@@ -179,7 +181,8 @@ create or replace function _basalt.auth_insert_user(p_id uuid, p_aud text, p_rol
                                                     p_email text, p_phone text,
                                                     p_password_hash text, p_app_metadata jsonb,
                                                     p_user_metadata jsonb, p_anonymous boolean)
-returns void language sql set search_path = auth, pg_catalog as $$
+returns void language plpgsql set search_path = auth, pg_catalog as $$
+begin
   insert into auth.users (
     instance_id, id, aud, role, email, phone, encrypted_password, raw_app_meta_data,
     raw_user_meta_data, created_at, updated_at, is_anonymous, confirmation_token,
@@ -188,7 +191,8 @@ returns void language sql set search_path = auth, pg_catalog as $$
   values (
     '00000000-0000-0000-0000-000000000000', p_id, p_aud, p_role, p_email, p_phone,
     coalesce(p_password_hash, ''), p_app_metadata, p_user_metadata, now(), now(), p_anonymous,
-    '', '', '', '', '', '', '', '')
+    '', '', '', '', '', '', '', '');
+end
 $$;
 
 -- Sign-up with email or phone and a password hash, or anonymously.
@@ -309,12 +313,14 @@ $$;
 
 -- Keeps a mail in the outbox. p: {kind, to, subject, body, token?, token_hash?, redirect_to?}
 create or replace function _basalt.auth_queue_mail(p_user_id uuid, p jsonb) returns void
-language sql set search_path = auth, pg_catalog as $$
+language plpgsql set search_path = auth, pg_catalog as $$
+begin
   insert into _basalt.auth_outbox (kind, to_address, subject, body, user_id, token, token_hash,
                                    redirect_to)
   select p ->> 'kind', p ->> 'to', p ->> 'subject', p ->> 'body', p_user_id, p ->> 'token',
          p ->> 'token_hash', p ->> 'redirect_to'
-  where p is not null and jsonb_typeof(p) = 'object'
+  where p is not null and jsonb_typeof(p) = 'object';
+end
 $$;
 
 -- Refresh-token grant with rotation and reuse detection.
