@@ -12,6 +12,7 @@
 #include <cctype>
 
 #include "auth/auth_error.hpp"
+#include "auth/github.hpp"
 #include "auth/oauth_claims.hpp"
 #include "auth/oauth_state.hpp"
 #include "auth/oauth_urls.hpp"
@@ -160,21 +161,81 @@ Result<std::shared_ptr<OidcProvider>> usable_provider(const std::shared_ptr<Oidc
   return p;
 }
 
+Error profile_error(std::string internal) {
+  return internal_error("Error getting user profile from external provider", std::move(internal));
+}
+
+// The user an OpenID Connect provider names: the id_token, when the provider sends one and
+// publishes its keys (signature, issuer, audience and this flow's nonce), and/or userinfo.
+asio::awaitable<Result<ProviderIdentity>> oidc_profile(OidcProvider& p, const OidcEndpoints& e,
+                                                       const ProviderTokens& tokens,
+                                                       const OAuthState& state,
+                                                       std::string_view key, std::int64_t now) {
+  const OAuthProviderOptions& po = p.options();
+  json::object id_claims;
+  if (!tokens.id_token.empty() && !e.jwks.empty()) {
+    auto verified = co_await p.verify_id_token(tokens.id_token, now);
+    if (!verified) co_return profile_error(verified.error().internal);
+    id_claims = std::move(*verified);
+    if (!audience_accepted(id_claims.if_contains("aud"), po.client_ids)) {
+      co_return profile_error("id_token audience " + audience_text(id_claims.if_contains("aud")));
+    }
+    if (!po.skip_nonce_check && text(id_claims, "nonce") != oauth_nonce(state, key)) {
+      co_return profile_error("id_token nonce does not match the flow's");
+    }
+  }
+  json::object info;
+  if (!e.userinfo.empty()) {
+    auto fetched = co_await p.userinfo(tokens.access_token, now);
+    if (fetched) {
+      info = std::move(*fetched);
+    } else if (id_claims.empty()) {
+      co_return profile_error(fetched.error().internal);
+    }
+  }
+  if (id_claims.empty() && info.empty()) {
+    co_return profile_error("the provider sent neither a verifiable id_token nor userinfo");
+  }
+  co_return identity_from_claims(id_claims, info);
+}
+
+// The user GitHub's REST API names: the profile and the email addresses.
+asio::awaitable<Result<ProviderIdentity>> github_profile(OidcProvider& p, const OidcEndpoints& e,
+                                                         std::string access_token) {
+  auto user = co_await p.api_get(e.userinfo, access_token);
+  if (!user) co_return profile_error(user.error().internal);
+  auto emails = co_await p.api_get(e.userinfo + "/emails", access_token);
+  if (!emails) co_return profile_error(emails.error().internal);
+  co_return github_identity(*user, *emails, e.issuer);
+}
+
 // The provider's authorization request: Basalt's parameters, then anything else the app put
 // in its query (prompt, login_hint, access_type, ...).
 FormParams authorize_params(const OidcProvider& p, const OAuthState& state, std::string_view key,
                             std::string_view query) {
   const FormParams in = form_decode(query);
-  FormParams params{
-      {"client_id", p.client_id()},
-      {"redirect_uri", p.options().redirect_uri},
-      {"response_type", "code"},
-      {"scope", oauth_scope(p.options().scopes, form_value(in, "scopes"))},
-      {"state", encode_oauth_state(state, key)},
-      {"nonce", oauth_nonce(state, key)},
-      {"code_challenge", pkce_s256_challenge(provider_code_verifier(state, key))},
-      {"code_challenge_method", "S256"},
-  };
+  FormParams params;
+  if (is_github(p.name())) {
+    // Plain OAuth 2.0 as Supabase Auth does it with GitHub: its scope, no nonce, no PKCE.
+    params = {
+        {"client_id", p.client_id()},
+        {"redirect_uri", p.options().redirect_uri},
+        {"response_type", "code"},
+        {"scope", oauth_scope(p.options().scopes, form_value(in, "scopes"), {"user:email"})},
+        {"state", encode_oauth_state(state, key)},
+    };
+  } else {
+    params = {
+        {"client_id", p.client_id()},
+        {"redirect_uri", p.options().redirect_uri},
+        {"response_type", "code"},
+        {"scope", oauth_scope(p.options().scopes, form_value(in, "scopes"))},
+        {"state", encode_oauth_state(state, key)},
+        {"nonce", oauth_nonce(state, key)},
+        {"code_challenge", pkce_s256_challenge(provider_code_verifier(state, key))},
+        {"code_challenge_method", "S256"},
+    };
+  }
   for (const auto& [k, v] : in) {
     const std::string lk = lower(k);
     if (std::find(std::begin(kOwnParams), std::end(kOwnParams), lk) != std::end(kOwnParams)) {
@@ -344,7 +405,11 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
   const std::shared_ptr<OidcProvider> p = *provider;
   const OAuthProviderOptions& po = p->options();
 
-  auto tokens = co_await p->exchange_code(code, provider_code_verifier(*state, key), rq.now);
+  const bool github = is_github(p->name());
+  // (Named first: GCC 12 mishandles a conditional's temporary passed into a coroutine.)
+  std::string verifier;
+  if (!github) verifier = provider_code_verifier(*state, key);
+  auto tokens = co_await p->exchange_code(code, std::move(verifier), rq.now);
   if (!tokens) {
     Error e = internal_error("Unable to exchange external code: " + code.substr(0, 4),
                              tokens.error().internal);
@@ -354,48 +419,13 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
   if (!endpoints)
     co_return fail(internal_error("Error getting user profile from external provider",
                                   endpoints.error().internal));
-  const Error profile_error =
-      internal_error("Error getting user profile from external provider", "");
-
-  // The id_token, when the provider sends one and publishes its keys: signature, issuer,
-  // audience and the nonce this flow sent.
-  json::object id_claims;
-  if (!tokens->id_token.empty() && !endpoints->jwks.empty()) {
-    auto verified = co_await p->verify_id_token(tokens->id_token, rq.now);
-    if (!verified) {
-      Error e = profile_error;
-      e.internal = verified.error().internal;
-      co_return fail(e);
-    }
-    id_claims = std::move(*verified);
-    if (!audience_accepted(id_claims.if_contains("aud"), po.client_ids)) {
-      Error e = profile_error;
-      e.internal = "id_token audience " + audience_text(id_claims.if_contains("aud"));
-      co_return fail(e);
-    }
-    if (!po.skip_nonce_check && text(id_claims, "nonce") != oauth_nonce(*state, key)) {
-      Error e = profile_error;
-      e.internal = "id_token nonce does not match the flow's";
-      co_return fail(e);
-    }
+  // (co_await is kept out of the conditional operator: GCC 12 miscompiles it there.)
+  Result<ProviderIdentity> identity = profile_error("");
+  if (github) {
+    identity = co_await github_profile(*p, *endpoints, tokens->access_token);
+  } else {
+    identity = co_await oidc_profile(*p, *endpoints, *tokens, *state, key, rq.now);
   }
-  json::object info;
-  if (!endpoints->userinfo.empty()) {
-    auto fetched = co_await p->userinfo(tokens->access_token, rq.now);
-    if (fetched) {
-      info = std::move(*fetched);
-    } else if (id_claims.empty()) {
-      Error e = profile_error;
-      e.internal = fetched.error().internal;
-      co_return fail(e);
-    }
-  }
-  if (id_claims.empty() && info.empty()) {
-    Error e = profile_error;
-    e.internal = "the provider sent neither a verifiable id_token nor userinfo";
-    co_return fail(e);
-  }
-  auto identity = identity_from_claims(id_claims, info);
   if (!identity) co_return fail(identity.error());
   if (identity->email.empty() && !po.email_optional) {
     co_return fail(internal_error("Error getting user email from external provider",

@@ -143,8 +143,9 @@ std::string form_value(const FormParams& params, std::string_view name) {
   return {};
 }
 
-std::string oauth_scope(const std::vector<std::string>& configured, std::string_view requested) {
-  std::vector<std::string> scopes{"openid", "email", "profile"};
+std::string oauth_scope(const std::vector<std::string>& configured, std::string_view requested,
+                        std::vector<std::string> defaults) {
+  std::vector<std::string> scopes = std::move(defaults);
   auto add = [&](std::string_view s) {
     if (!s.empty() && std::find(scopes.begin(), scopes.end(), s) == scopes.end()) {
       scopes.emplace_back(s);

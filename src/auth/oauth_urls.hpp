@@ -25,9 +25,10 @@ FormParams form_decode(std::string_view text);
 // The first value of `name` in `params`, or "".
 std::string form_value(const FormParams& params, std::string_view name);
 
-// "openid email profile", then the configured and the requested scopes (comma- or
-// space-separated), each once, space-separated.
-std::string oauth_scope(const std::vector<std::string>& configured, std::string_view requested);
+// The provider's default scopes ("openid email profile" for OpenID Connect), then the
+// configured and the requested scopes (comma- or space-separated), each once, space-separated.
+std::string oauth_scope(const std::vector<std::string>& configured, std::string_view requested,
+                        std::vector<std::string> defaults = {"openid", "email", "profile"});
 
 // `endpoint` with `params` added to its query (sorted by key).
 std::string authorization_url(std::string_view endpoint, const FormParams& params);

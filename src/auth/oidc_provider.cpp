@@ -7,6 +7,7 @@
 #include <boost/json/value.hpp>
 #include <cctype>
 
+#include "auth/github.hpp"
 #include "auth/oauth_urls.hpp"
 #include "jwt/jwt.hpp"
 #include "jwt/public_jwks.hpp"
@@ -167,6 +168,13 @@ HttpCall token_request(const OidcEndpoints& e, const OAuthProviderOptions& o, st
 Result<ProviderTokens> parse_token_response(const HttpReply& reply) {
   boost::system::error_code ec;
   json::value v = json::parse(reply.body, ec);
+  if (ec && reply.body.find('=') != std::string::npos) {
+    // RFC 6749 asks for JSON, but some providers (GitHub without Accept) answer with a form.
+    json::object form;
+    for (const auto& [k, val] : form_decode(reply.body)) form[k] = val;
+    v = std::move(form);
+    ec = {};
+  }
   const json::object* o = !ec && v.is_object() ? &v.as_object() : nullptr;
   if (reply.status < 200 || reply.status >= 300 || o == nullptr) {
     std::string cause = "token endpoint: HTTP " + std::to_string(reply.status);
@@ -181,7 +189,10 @@ Result<ProviderTokens> parse_token_response(const HttpReply& reply) {
   t.refresh_token = text(*o, "refresh_token");
   t.id_token = text(*o, "id_token");
   if (t.access_token.empty()) {
-    return provider_error("Code exchange failed", "token endpoint: no access_token");
+    // GitHub reports a bad code with 200 and an error member.
+    std::string cause = "token endpoint: no access_token";
+    if (const std::string err = text(*o, "error"); !err.empty()) cause += " (" + err + ")";
+    return provider_error("Code exchange failed", cause);
   }
   return t;
 }
@@ -203,6 +214,11 @@ asio::awaitable<Result<OidcEndpoints>> OidcProvider::endpoints(std::int64_t now)
     if (endpoints_ && now - endpoints_at_ < kOidcCacheSeconds) cached = endpoints_;
   }
   if (cached) co_return std::move(*cached);
+  if (is_github(name_)) {
+    OidcEndpoints e = github_endpoints(options_);
+    remember(e, now);
+    co_return e;
+  }
   const std::string expected = issuer();
   if (!needs_discovery(options_)) {
     auto e = endpoints_from(options_, expected, nullptr);
@@ -261,10 +277,29 @@ asio::awaitable<Result<json::object>> OidcProvider::userinfo(std::string access_
   if (e->userinfo.empty()) co_return json::object{};
   HttpCall call;
   call.url = e->userinfo;
-  call.headers = {"Accept: application/json", "Authorization: Bearer " + access_token};
+  call.headers = {"Accept: application/json", "Authorization: Bearer " + access_token,
+                  std::string(kProviderUserAgent)};
   auto reply = co_await send(std::move(call));
   if (!reply) co_return std::move(reply).error();
   co_return json_object_reply(*reply, "userinfo");
+}
+
+asio::awaitable<Result<json::value>> OidcProvider::api_get(std::string url,
+                                                           std::string access_token) {
+  HttpCall call;
+  call.url = std::move(url);
+  call.headers = {"Accept: application/json", "Authorization: Bearer " + access_token,
+                  std::string(kProviderUserAgent)};
+  auto reply = co_await send(std::move(call));
+  if (!reply) co_return std::move(reply).error();
+  if (reply->status < 200 || reply->status >= 300) {
+    co_return provider_error("Provider request failed",
+                             "provider API: HTTP " + std::to_string(reply->status));
+  }
+  boost::system::error_code ec;
+  json::value v = json::parse(reply->body, ec);
+  if (ec) co_return provider_error("Provider request failed", "provider API: not JSON");
+  co_return v;
 }
 
 asio::awaitable<Result<std::shared_ptr<const jwt::KeySet>>> OidcProvider::keys(std::string url,

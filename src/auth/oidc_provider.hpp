@@ -40,6 +40,9 @@ struct ProviderTokens {
 
 // How long discovery documents and JWK sets are kept.
 inline constexpr std::int64_t kOidcCacheSeconds = 3600;
+// Sent with requests that carry a user's access token (GitHub's API refuses requests without
+// a User-Agent).
+inline constexpr std::string_view kProviderUserAgent = "User-Agent: Basalt";
 // Clock skew tolerated on id_token exp/nbf/iat.
 inline constexpr std::int64_t kIdTokenLeewaySeconds = 30;
 
@@ -82,6 +85,9 @@ class OidcProvider {
                                                                std::int64_t now);
   boost::asio::awaitable<Result<boost::json::object>> userinfo(std::string access_token,
                                                                std::int64_t now);
+  // GET `url` with the user's access token; its JSON (any value) when the status is 2xx.
+  boost::asio::awaitable<Result<boost::json::value>> api_get(std::string url,
+                                                             std::string access_token);
   // Signature (RS256/ES256 by the provider's JWKS), iss and exp/nbf/iat; sub, audience and
   // nonce are the caller's. Errors: 400 with the reason in `message` (logged, not shown).
   boost::asio::awaitable<Result<boost::json::object>> verify_id_token(std::string id_token,

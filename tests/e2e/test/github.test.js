@@ -1,0 +1,264 @@
+// Sign-in with GitHub (plain OAuth 2.0, no OpenID Connect) through supabase-js. GitHub itself
+// is out of reach in tests, so this process serves GitHub Enterprise Server's documented
+// endpoints: /login/oauth/authorize and /login/oauth/access_token (form-encoded answers unless
+// the client accepts JSON; a bad code is a 200 with an `error`), and the REST API under
+// /api/v3 (/user, /user/emails), which refuses requests without a token or a User-Agent.
+// Basalt is configured with `url` pointing here, as for GitHub Enterprise.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { createClient } from '@supabase/supabase-js';
+import { startBasalt } from '../lib/basalt.js';
+
+const APP = 'http://localhost:3000';
+const CLIENT_ID = 'Iv1.basalt0app';
+const SECRET = 'github-client-secret-0123456789';
+
+// GitHub users: numeric ids, logins, and their email addresses.
+const USERS = {
+  octo: {
+    user: { id: 583231, login: 'octocat', name: 'The Octocat', avatar_url: 'https://avatars.example/u/583231' },
+    emails: [
+      { email: 'octo-old@example.com', primary: false, verified: true },
+      { email: 'Octocat@Example.com', primary: true, verified: true },
+    ],
+  },
+  hubot: {
+    user: { id: 1001, login: 'hubot', name: null, avatar_url: 'https://avatars.example/u/1001' },
+    emails: [{ email: 'hubot@example.com', primary: false, verified: true }],
+  },
+  ghost: { user: { id: 10137, login: 'ghost', name: 'Ghost' }, emails: [] },
+};
+
+function listen(server) {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+}
+
+const codes = new Map(); // code -> {login, redirect_uri}
+const tokens = new Map(); // access token -> login
+const seen = []; // requests to the API, for assertions
+
+function fakeGitHub(req, res) {
+  const url = new URL(req.url, 'http://github.test');
+  const send = (status, body, type = 'application/json') => {
+    res.writeHead(status, { 'content-type': type });
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  };
+  if (req.method === 'GET' && url.pathname === '/login/oauth/authorize') {
+    // The user "approves" at once; ?login= picks who (the test appends it).
+    const q = url.searchParams;
+    if (q.get('client_id') !== CLIENT_ID) return send(404, { error: 'unknown client' });
+    const code = crypto.randomBytes(10).toString('hex');
+    codes.set(code, { login: q.get('login') || 'octo', redirect_uri: q.get('redirect_uri') });
+    const back = new URL(q.get('redirect_uri'));
+    back.searchParams.set('code', code);
+    back.searchParams.set('state', q.get('state'));
+    res.writeHead(302, { location: back.toString() }).end();
+    return;
+  }
+  if (req.method === 'POST' && url.pathname === '/login/oauth/access_token') {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const form = new URLSearchParams(body);
+      let id = form.get('client_id');
+      let secret = form.get('client_secret');
+      const basic = /^Basic (.+)$/.exec(req.headers.authorization || '');
+      if (basic) {
+        const [u, p] = Buffer.from(basic[1], 'base64').toString().split(':');
+        [id, secret] = [decodeURIComponent(u), decodeURIComponent(p)];
+      }
+      const json = /application\/json/.test(req.headers.accept || '');
+      const reply = (obj) =>
+        json ? send(200, obj) : send(200, new URLSearchParams(obj).toString(), 'application/x-www-form-urlencoded');
+      if (id !== CLIENT_ID || secret !== SECRET) return reply({ error: 'incorrect_client_credentials' });
+      const grant = codes.get(form.get('code'));
+      codes.delete(form.get('code'));
+      if (!grant || grant.redirect_uri !== form.get('redirect_uri') || grant.login === 'expired') {
+        return reply({ error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.' });
+      }
+      const token = `gho_${crypto.randomBytes(12).toString('hex')}`;
+      tokens.set(token, grant.login);
+      reply({ access_token: token, token_type: 'bearer', scope: 'user:email' });
+    });
+    return;
+  }
+  if (req.method === 'GET' && url.pathname.startsWith('/api/v3/')) {
+    seen.push({ path: url.pathname, ua: req.headers['user-agent'] });
+    if (!req.headers['user-agent']) return send(403, { message: 'Request forbidden: missing User-Agent' });
+    const auth = /^(?:Bearer|token) (.+)$/.exec(req.headers.authorization || '');
+    const login = auth && tokens.get(auth[1]);
+    if (!login) return send(401, { message: 'Bad credentials' });
+    if (url.pathname === '/api/v3/user') return send(200, { ...USERS[login].user, email: null });
+    if (url.pathname === '/api/v3/user/emails') return send(200, USERS[login].emails);
+  }
+  send(404, { message: 'Not Found' });
+}
+
+let server;
+let github;
+let basalt;
+
+describe('OAuth with GitHub', () => {
+  before(async () => {
+    server = http.createServer(fakeGitHub);
+    github = `http://127.0.0.1:${await listen(server)}`;
+    basalt = await startBasalt({
+      env: { GITHUB_SECRET: SECRET },
+      config: `
+[auth]
+site_url = "${APP}"
+additional_redirect_urls = ["${APP}/**"]
+
+[auth.external.github]
+enabled = true
+client_id = "${CLIENT_ID}"
+secret = "env(GITHUB_SECRET)"
+url = "${github}"
+`,
+    });
+  });
+
+  after(async () => {
+    await basalt?.stop();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  });
+
+  const client = (flowType = 'implicit') =>
+    createClient(basalt.url, basalt.anonKey, {
+      auth: { flowType, persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    });
+
+  // Follows redirects from supabase-js's authorize URL until one leaves for the app.
+  async function browse(url, login) {
+    for (let step = 0; step < 10; step++) {
+      const res = await fetch(url, { redirect: 'manual' });
+      await res.text();
+      assert.ok(res.status >= 300 && res.status < 400, `${res.status} at ${url}`);
+      let next = new URL(res.headers.get('location'), url);
+      if (next.origin === github && next.pathname === '/login/oauth/authorize' && login) {
+        next.searchParams.set('login', login);
+      }
+      if (next.toString().startsWith(APP)) return { location: next, from: url };
+      url = next.toString();
+    }
+    throw new Error('too many redirects');
+  }
+
+  test('/settings lists github as enabled', async () => {
+    const res = await fetch(`${basalt.url}/auth/v1/settings`, { headers: { apikey: basalt.anonKey } });
+    const settings = await res.json();
+    assert.equal(settings.external.github, true);
+  });
+
+  test('implicit flow: GitHub user, primary email, identity data as Supabase Auth records it', async () => {
+    const c = client();
+    const { data, error } = await c.auth.signInWithOAuth({
+      provider: 'github',
+      options: { skipBrowserRedirect: true, redirectTo: `${APP}/welcome`, scopes: 'read:org' },
+    });
+    assert.equal(error, null);
+    const first = await fetch(data.url, { redirect: 'manual' });
+    assert.equal(first.status, 302);
+    const toGitHub = new URL(first.headers.get('location'));
+    assert.equal(`${toGitHub.origin}${toGitHub.pathname}`, `${github}/login/oauth/authorize`);
+    assert.equal(toGitHub.searchParams.get('client_id'), CLIENT_ID);
+    assert.equal(toGitHub.searchParams.get('redirect_uri'), `${basalt.url}/auth/v1/callback`);
+    assert.equal(toGitHub.searchParams.get('scope'), 'user:email read:org');
+    assert.equal(toGitHub.searchParams.get('nonce'), null, 'GitHub is not OpenID Connect');
+
+    seen.length = 0;
+    const { location, from } = await browse(data.url, 'octo');
+    assert.ok(from.startsWith(`${basalt.url}/auth/v1/callback`), from);
+    assert.equal(location.pathname, '/welcome');
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    assert.ok(fragment.get('access_token'), location.toString());
+    assert.match(fragment.get('provider_token'), /^gho_/);
+    assert.deepEqual(seen.map((s) => s.path), ['/api/v3/user', '/api/v3/user/emails']);
+    assert.ok(seen.every((s) => s.ua), 'API requests carry a User-Agent');
+
+    const set = await c.auth.setSession({
+      access_token: fragment.get('access_token'),
+      refresh_token: fragment.get('refresh_token'),
+    });
+    assert.equal(set.error, null);
+    const { data: got } = await c.auth.getUser();
+    const user = got.user;
+    assert.equal(user.email, 'octocat@example.com', 'the primary address, not the first listed');
+    assert.ok(user.email_confirmed_at);
+    assert.equal(user.app_metadata.provider, 'github');
+    assert.deepEqual(user.app_metadata.providers, ['github']);
+    assert.equal(user.user_metadata.user_name, 'octocat');
+    assert.equal(user.user_metadata.avatar_url, 'https://avatars.example/u/583231');
+    assert.equal(user.user_metadata.full_name, 'The Octocat');
+    const [identity] = user.identities;
+    assert.equal(identity.provider, 'github');
+    assert.equal(identity.id, '583231');
+    assert.deepEqual(identity.identity_data, {
+      iss: `${github}/api/v3`,
+      sub: '583231',
+      name: 'The Octocat',
+      preferred_username: 'octocat',
+      email: 'octocat@example.com',
+      email_verified: true,
+      phone_verified: false,
+      full_name: 'The Octocat',
+      avatar_url: 'https://avatars.example/u/583231',
+      provider_id: '583231',
+      user_name: 'octocat',
+    });
+  });
+
+  test('PKCE flow: the app exchanges the code; the same GitHub account signs in again', async () => {
+    const c = client('pkce');
+    const { data, error } = await c.auth.signInWithOAuth({
+      provider: 'github',
+      options: { skipBrowserRedirect: true, redirectTo: `${APP}/pkce` },
+    });
+    assert.equal(error, null);
+    const { location } = await browse(data.url, 'octo');
+    const code = location.searchParams.get('code');
+    assert.ok(code, location.toString());
+    const exchanged = await c.auth.exchangeCodeForSession(code);
+    assert.equal(exchanged.error, null);
+    assert.equal(exchanged.data.user.email, 'octocat@example.com');
+    assert.equal(exchanged.data.user.identities.length, 1);
+  });
+
+  test('without a primary address the last one listed is the user\'s', async () => {
+    const { data } = await client().auth.signInWithOAuth({
+      provider: 'github',
+      options: { skipBrowserRedirect: true, redirectTo: `${APP}/welcome` },
+    });
+    const { location } = await browse(data.url, 'hubot');
+    const token = new URLSearchParams(location.hash.slice(1)).get('access_token');
+    assert.ok(token, location.toString());
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url'));
+    assert.equal(claims.email, 'hubot@example.com');
+    assert.equal(claims.user_metadata.user_name, 'hubot');
+    assert.equal(claims.user_metadata.full_name, undefined, 'a null name is left out');
+  });
+
+  test('a GitHub account without email addresses is refused', async () => {
+    const { data } = await client().auth.signInWithOAuth({
+      provider: 'github',
+      options: { skipBrowserRedirect: true, redirectTo: `${APP}/welcome` },
+    });
+    const { location } = await browse(data.url, 'ghost');
+    const err = new URLSearchParams(location.hash.slice(1));
+    assert.equal(err.get('error'), 'server_error');
+    assert.equal(err.get('error_description'), 'Error getting user email from external provider');
+  });
+
+  test('a code GitHub rejects ends at the app with an error', async () => {
+    const { data } = await client().auth.signInWithOAuth({
+      provider: 'github',
+      options: { skipBrowserRedirect: true, redirectTo: `${APP}/welcome` },
+    });
+    const { location } = await browse(data.url, 'expired');
+    const err = new URLSearchParams(location.hash.slice(1));
+    assert.equal(err.get('error'), 'server_error');
+    assert.match(err.get('error_description'), /^Unable to exchange external code/);
+  });
+});
