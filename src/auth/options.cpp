@@ -128,17 +128,39 @@ Status phone_options(const toml::table& raw, AuthOptions& o) {
   }
   const std::int64_t per_hour = raw.at_path("auth.rate_limit.sms_sent").value_or<std::int64_t>(30);
   if (per_hour > 0) o.sms_sent = RateLimit::per(static_cast<double>(per_hour), 3600);
+  auto setting = [&](const std::string& key) {
+    return raw.at_path("auth.sms." + o.sms_provider + "." + key).value_or(std::string());
+  };
+  // Basalt's addition: another base URL for the provider's API (a local receiver in tests).
+  auto api_url = [](const char* variable, std::string& url) {
+    if (const char* v = std::getenv(variable); v != nullptr && *v != '\0') url = v;
+  };
   if (o.sms_provider == "twilio") {
     TwilioConfig t;
-    t.account_sid = raw.at_path("auth.sms.twilio.account_sid").value_or(std::string());
-    t.message_service_sid =
-        raw.at_path("auth.sms.twilio.message_service_sid").value_or(std::string());
-    t.auth_token = raw.at_path("auth.sms.twilio.auth_token").value_or(std::string());
-    // Basalt's addition: another base URL for the Messages API (a local receiver in tests).
-    if (const char* url = std::getenv("BASALT_TWILIO_API_URL"); url != nullptr && *url != '\0') {
-      t.api_url = url;
-    }
-    o.twilio = std::move(t);
+    t.account_sid = setting("account_sid");
+    t.message_service_sid = setting("message_service_sid");
+    t.auth_token = setting("auth_token");
+    api_url("BASALT_TWILIO_API_URL", t.api_url);
+    o.sms_sender = std::move(t);
+  } else if (o.sms_provider == "messagebird") {
+    MessagebirdConfig m;
+    m.originator = setting("originator");
+    m.access_key = setting("access_key");
+    api_url("BASALT_MESSAGEBIRD_API_URL", m.api_url);
+    o.sms_sender = std::move(m);
+  } else if (o.sms_provider == "textlocal") {
+    TextlocalConfig t;
+    t.sender = setting("sender");
+    t.api_key = setting("api_key");
+    api_url("BASALT_TEXTLOCAL_API_URL", t.api_url);
+    o.sms_sender = std::move(t);
+  } else if (o.sms_provider == "vonage") {
+    VonageConfig v;
+    v.from = setting("from");
+    v.api_key = setting("api_key");
+    v.api_secret = setting("api_secret");
+    api_url("BASALT_VONAGE_API_URL", v.api_url);
+    o.sms_sender = std::move(v);
   }
   return {};
 }

@@ -72,7 +72,8 @@ struct AuthOptions {
   int sms_otp_length = 6;                                 // the CLI's GOTRUE_SMS_OTP_LENGTH
   int sms_otp_expiry = 6000;                              // the CLI's GOTRUE_SMS_OTP_EXP
   std::map<std::string, std::string> sms_test_otp;  // [auth.sms.test_otp]: number (no '+') -> code
-  std::optional<TwilioConfig> twilio;  // [auth.sms.twilio] when it is the enabled provider
+  // The enabled provider's sender settings (none for twilio_verify, which Basalt lacks).
+  std::optional<SmsProviderConfig> sms_sender;
   std::optional<RateLimit> sms_sent;   // [auth.rate_limit] sms_sent, per hour for the project
   bool mfa_phone_enroll = false;       // [auth.mfa.phone] enroll_enabled
   bool mfa_phone_verify = false;       // [auth.mfa.phone] verify_enabled

@@ -68,12 +68,12 @@ http::Response message_response(bool test) {
 }  // namespace
 
 void AuthService::setup_sms() {
-  if (options_.twilio) {
-    sms_ = std::make_unique<TwilioSender>(*options_.twilio);
+  if (options_.sms_sender) {
+    sms_ = std::make_unique<HttpSmsSender>(*options_.sms_sender);
   } else if (!options_.sms_provider.empty()) {
     log::warn(
-        "auth.sms.{}: Basalt sends SMS through Twilio only; without [auth.sms.twilio] "
-        "codes go only to [auth.sms.test_otp] numbers",
+        "auth.sms.{}: Basalt cannot send through this provider (Twilio, MessageBird, "
+        "Textlocal and Vonage are supported); codes go only to [auth.sms.test_otp] numbers",
         options_.sms_provider);
   }
 }
@@ -119,7 +119,7 @@ asio::awaitable<Result<json::value>> AuthService::call_with_sms(std::string_view
     if (!sms_) {
       co_await tx->rollback();
       co_return internal_error(mfa ? "Failed to get SMS provider" : "Unable to get SMS provider",
-                               "no SMS sender: configure [auth.sms.twilio]");
+                               "no SMS sender: enable a provider under [auth.sms]");
     }
     if (plan.count && options_.sms_sent) {
       const std::string bucket = "sms_sent";

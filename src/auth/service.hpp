@@ -60,7 +60,7 @@ class AuthService {
                                                      std::shared_ptr<db::Pool> pool);
   // Sends mail over SMTP instead of keeping it in the outbox ([auth.email.smtp]).
   void use_smtp(SmtpConfig config);
-  // Sends SMS through `sender` instead of the one [auth.sms.twilio] configures (tests).
+  // Sends SMS through `sender` instead of the one [auth.sms] configures (tests).
   void use_sms(std::unique_ptr<SmsSender> sender);
   AuthService(AuthOptions options, std::shared_ptr<db::Pool> pool, PasswordPolicy policy);
 

@@ -46,6 +46,11 @@ std::string form_value(std::string_view s) {
   return boost::urls::encode(s, boost::urls::unreserved_chars);
 }
 
+std::string without_trailing_slash(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
 std::string redact(std::string text, const std::string& secret) {
   if (secret.size() < 4) return text;
   for (auto p = text.find(secret); p != std::string::npos; p = text.find(secret, p)) {
@@ -74,15 +79,53 @@ std::size_t collect(char* data, std::size_t size, std::size_t count, void* user)
   return n;
 }
 
+// What one provider needs from the generic sender: its request, the reading of its answer,
+// and the credentials no error may show.
+struct Call {
+  SmsRequest request;
+  Result<std::string> (*read)(long, std::string_view);
+  std::vector<std::string> secrets;
+  std::chrono::milliseconds timeout;
+};
+
+Call call_for(const SmsProviderConfig& config, const SmsMessage& message) {
+  struct Visitor {
+    const SmsMessage& m;
+    Call operator()(const TwilioConfig& c) const {
+      return {twilio_request(c, m), &twilio_result, {c.auth_token}, c.timeout};
+    }
+    Call operator()(const MessagebirdConfig& c) const {
+      return {messagebird_request(c, m), &messagebird_result, {c.access_key}, c.timeout};
+    }
+    Call operator()(const TextlocalConfig& c) const {
+      return {textlocal_request(c, m), &textlocal_result, {c.api_key}, c.timeout};
+    }
+    Call operator()(const VonageConfig& c) const {
+      return {vonage_request(c, m), &vonage_result, {c.api_key, c.api_secret}, c.timeout};
+    }
+  };
+  return std::visit(Visitor{message}, config);
+}
+
+std::string redact_all(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) text = redact(std::move(text), secret);
+  return text;
+}
+
 // Sends one message (blocking, on a pool thread). The message id, or why it failed.
-Result<std::string> send_blocking(const TwilioConfig& config, const SmsMessage& message) {
-  const TwilioRequest request = twilio_request(config, message);
+Result<std::string> send_blocking(const SmsProviderConfig& config, const SmsMessage& message) {
+  const Call call = call_for(config, message);
+  const SmsRequest& request = call.request;
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return send_failed("curl_easy_init failed");
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(
       curl_slist_append(nullptr, "Content-Type: application/x-www-form-urlencoded"),
       curl_slist_free_all);
   if (!headers) return send_failed("out of memory");
+  for (const auto& h : request.headers) {
+    // Appending to a non-empty list keeps its head.
+    if (curl_slist_append(headers.get(), h.c_str()) == nullptr) return send_failed("out of memory");
+  }
   std::string answer;
   char errors[CURL_ERROR_SIZE] = {};
   CURL* h = curl.get();
@@ -94,10 +137,12 @@ Result<std::string> send_blocking(const TwilioConfig& config, const SmsMessage& 
   set(curl_easy_setopt(h, CURLOPT_URL, request.url.c_str()));
   set(curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https"));
   set(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L));
-  set(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(config.timeout.count())));
-  set(curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC)));
-  set(curl_easy_setopt(h, CURLOPT_USERNAME, request.user.c_str()));
-  set(curl_easy_setopt(h, CURLOPT_PASSWORD, request.password.c_str()));
+  set(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(call.timeout.count())));
+  if (!request.user.empty()) {
+    set(curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC)));
+    set(curl_easy_setopt(h, CURLOPT_USERNAME, request.user.c_str()));
+    set(curl_easy_setopt(h, CURLOPT_PASSWORD, request.password.c_str()));
+  }
   set(curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get()));
   set(curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.form.c_str()));
   set(curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -110,19 +155,19 @@ Result<std::string> send_blocking(const TwilioConfig& config, const SmsMessage& 
   rc = curl_easy_perform(h);
   if (rc != CURLE_OK) {
     // GoTrue shows Go's transport error here; ours names the URL (never the credentials).
-    return send_failed(redact(fmt::format("Post \"{}\": {}", request.url,
-                                          errors[0] != '\0' ? errors : curl_easy_strerror(rc)),
-                              config.auth_token));
+    return send_failed(redact_all(fmt::format("Post \"{}\": {}", request.url,
+                                              errors[0] != '\0' ? errors : curl_easy_strerror(rc)),
+                                  call.secrets));
   }
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  auto sid = twilio_result(status, answer);
-  if (!sid) {
-    Error e = std::move(sid).error();
-    e.message = redact(std::move(e.message), config.auth_token);
+  auto id = call.read(status, answer);
+  if (!id) {
+    Error e = std::move(id).error();
+    e.message = redact_all(std::move(e.message), call.secrets);
     return e;
   }
-  return sid;
+  return id;
 }
 
 // co_spawn needs a default-constructible result.
@@ -132,7 +177,7 @@ struct Outcome {
   Error error;
 };
 
-asio::awaitable<Outcome> send_on_pool(TwilioConfig config, SmsMessage message) {
+asio::awaitable<Outcome> send_on_pool(SmsProviderConfig config, SmsMessage message) {
   auto r = send_blocking(config, message);
   Outcome out;
   out.ok = r.ok();
@@ -216,10 +261,9 @@ Result<std::string> render_sms_template(std::string_view source, std::string_vie
   return out;
 }
 
-TwilioRequest twilio_request(const TwilioConfig& config, const SmsMessage& message) {
-  std::string base = config.api_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  TwilioRequest r;
+SmsRequest twilio_request(const TwilioConfig& config, const SmsMessage& message) {
+  const std::string base = without_trailing_slash(config.api_url);
+  SmsRequest r;
   r.url =
       fmt::format("{}/2010-04-01/Accounts/{}/Messages.json", base, form_value(config.account_sid));
   r.user = config.account_sid;
@@ -267,18 +311,118 @@ Result<std::string> twilio_result(long http_status, std::string_view body) {
   return sid;
 }
 
-TwilioSender::TwilioSender(TwilioConfig config, unsigned threads)
+SmsRequest messagebird_request(const MessagebirdConfig& config, const SmsMessage& message) {
+  SmsRequest r;
+  r.url = without_trailing_slash(config.api_url) + "/messages";
+  r.headers = {"Authorization: AccessKey " + config.access_key};
+  r.form = "originator=" + form_value(config.originator) + "&body=" + form_value(message.body) +
+           "&recipients=" + form_value(message.phone) + "&type=sms&datacoding=unicode";
+  return r;
+}
+
+Result<std::string> messagebird_result(long http_status, std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  const json::object* o = !ec && v.is_object() ? &v.as_object() : nullptr;
+  if (http_status == 400 || http_status == 401 || http_status == 403 || http_status == 422) {
+    const json::value* errors = o != nullptr ? o->if_contains("errors") : nullptr;
+    if (errors != nullptr && errors->is_array() && !errors->as_array().empty() &&
+        errors->as_array().front().is_object()) {
+      return send_failed(json_string(errors->as_array().front().as_object(), "description"));
+    }
+    return send_failed(fmt::format("unexpected answer from MessageBird (HTTP {})", http_status));
+  }
+  if (http_status < 200 || http_status >= 300 || o == nullptr) {
+    return send_failed(fmt::format("unexpected answer from MessageBird (HTTP {})", http_status));
+  }
+  const json::value* recipients = o->if_contains("recipients");
+  const json::value* sent = recipients != nullptr && recipients->is_object()
+                                ? recipients->as_object().if_contains("totalSentCount")
+                                : nullptr;
+  if (sent == nullptr || !sent->is_number() || sent->to_number<double>() <= 0) {
+    return send_failed("messagebird error: total sent count is 0");
+  }
+  return json_string(*o, "id");
+}
+
+SmsRequest textlocal_request(const TextlocalConfig& config, const SmsMessage& message) {
+  SmsRequest r;
+  r.url = without_trailing_slash(config.api_url) + "/send";
+  r.form = "sender=" + form_value(config.sender) + "&apikey=" + form_value(config.api_key) +
+           "&message=" + form_value(message.body) + "&numbers=" + form_value(message.phone);
+  return r;
+}
+
+Result<std::string> textlocal_result(long http_status, std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object()) {
+    return send_failed(fmt::format("unexpected answer from Textlocal (HTTP {})", http_status));
+  }
+  const json::object& o = v.as_object();
+  std::string id;
+  if (const auto* m = o.if_contains("messages"); m != nullptr && m->is_array() &&
+                                                 !m->as_array().empty() &&
+                                                 m->as_array().front().is_object()) {
+    id = json_string(m->as_array().front().as_object(), "id");
+  }
+  if (json_string(o, "status") == "success") return id;
+  std::string reason;
+  std::string code;
+  if (const auto* e = o.if_contains("errors"); e != nullptr && e->is_array() &&
+                                               !e->as_array().empty() &&
+                                               e->as_array().front().is_object()) {
+    reason = json_string(e->as_array().front().as_object(), "message");
+    code = json_string(e->as_array().front().as_object(), "code");
+  }
+  return send_failed(fmt::format("textlocal error: {} (code: {}) message {}", reason, code, id));
+}
+
+SmsRequest vonage_request(const VonageConfig& config, const SmsMessage& message) {
+  SmsRequest r;
+  r.url = without_trailing_slash(config.api_url) + "/sms/json";
+  r.form = "from=" + form_value(config.from) + "&to=" + form_value(message.phone) +
+           "&text=" + form_value(message.body) + "&api_key=" + form_value(config.api_key) +
+           "&api_secret=" + form_value(config.api_secret);
+  const bool ascii = std::all_of(message.body.begin(), message.body.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (!ascii) r.form += "&type=unicode";
+  return r;
+}
+
+Result<std::string> vonage_result(long http_status, std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object()) {
+    return send_failed(fmt::format("unexpected answer from Vonage (HTTP {})", http_status));
+  }
+  const auto* m = v.as_object().if_contains("messages");
+  if (m == nullptr || !m->is_array() || m->as_array().empty() ||
+      !m->as_array().front().is_object()) {
+    return send_failed("vonage error: Internal Error");
+  }
+  const json::object& first = m->as_array().front().as_object();
+  const std::string id = json_string(first, "message-id");
+  const std::string status = json_string(first, "status");
+  if (status != "0") {
+    return send_failed(fmt::format("vonage error: {} (status: {}) for message {}",
+                                   json_string(first, "error-text"), status, id));
+  }
+  return id;
+}
+
+HttpSmsSender::HttpSmsSender(SmsProviderConfig config, unsigned threads)
     : config_(std::move(config)), pool_(threads == 0 ? 1 : threads) {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-TwilioSender::~TwilioSender() {
+HttpSmsSender::~HttpSmsSender() {
   pool_.stop();
   pool_.join();
 }
 
-asio::awaitable<Result<std::string>> TwilioSender::send(SmsMessage message) {
+asio::awaitable<Result<std::string>> HttpSmsSender::send(SmsMessage message) {
   Outcome out = co_await asio::co_spawn(
       pool_.get_executor(), send_on_pool(config_, std::move(message)), asio::use_awaitable);
   if (!out.ok) co_return std::move(out.error);

@@ -1,7 +1,7 @@
 // Sending the Auth service's one-time codes by SMS: the message template ([auth.sms] template,
-// [auth.mfa.phone] template), the Twilio Messages API request and the reading of its answer
-// (pure functions, unit-tested), and a sender interface with a Twilio implementation that
-// talks HTTPS with libcurl on a small worker pool, never on the I/O threads.
+// [auth.mfa.phone] template), each provider's API request and the reading of its answer (pure
+// functions, unit-tested: Twilio, MessageBird, Textlocal, Vonage, as Supabase Auth calls them),
+// and a sender that talks HTTPS with libcurl on a small worker pool, never on the I/O threads.
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/sms_config.hpp"
 #include "common/error.hpp"
@@ -28,22 +29,41 @@ struct SmsMessage {
   std::string channel = "sms";
 };
 
-// What the sender POSTs: URL, form body (application/x-www-form-urlencoded) and Basic-auth
-// credentials. Form fields: To (+number, or whatsapp:+number), MessagingServiceSid (when the
-// configured sid is a Messaging Service) or From, and Body.
-struct TwilioRequest {
+// What a sender POSTs: URL, form body (application/x-www-form-urlencoded), extra headers and
+// Basic-auth credentials (when `user` is set).
+struct SmsRequest {
   std::string url;
   std::string form;
+  std::vector<std::string> headers;  // "Name: value"
   std::string user;
   std::string password;
 };
-TwilioRequest twilio_request(const TwilioConfig& config, const SmsMessage& message);
+
+// Twilio's Messages API. Form fields: To (+number, or whatsapp:+number), MessagingServiceSid
+// (when the configured sid is a Messaging Service) or From, and Body.
+SmsRequest twilio_request(const TwilioConfig& config, const SmsMessage& message);
 
 // Reads Twilio's answer to the request: the message SID when it was accepted (HTTP 200/201
 // and a status other than failed/undelivered), else an Error 422 `sms_send_failed` whose
 // message is the provider's reason as GoTrue words it ("<message> More information:
 // <more_info>", or "twilio error: ..."); callers put it behind their own prefix.
 Result<std::string> twilio_result(long http_status, std::string_view body);
+
+// MessageBird's POST /messages (AccessKey authorisation): originator, body, recipients, type
+// sms, datacoding unicode. Its answer: the message id when totalSentCount > 0; the first error's
+// description for 400/401/403/422.
+SmsRequest messagebird_request(const MessagebirdConfig& config, const SmsMessage& message);
+Result<std::string> messagebird_result(long http_status, std::string_view body);
+
+// Textlocal's POST /send: sender, apikey, message, numbers. Its answer: status "success" and
+// the first message id, else "textlocal error: <message> (code: <code>) ...".
+SmsRequest textlocal_request(const TextlocalConfig& config, const SmsMessage& message);
+Result<std::string> textlocal_result(long http_status, std::string_view body);
+
+// Vonage's POST /sms/json: from, to, text, api_key, api_secret, and type unicode for non-ASCII
+// text. Its answer: the first message's id when its status is "0", else "vonage error: ...".
+SmsRequest vonage_request(const VonageConfig& config, const SmsMessage& message);
+Result<std::string> vonage_result(long http_status, std::string_view body);
 
 // Where one-time codes go. send() yields the provider's message id.
 class SmsSender {
@@ -54,21 +74,21 @@ class SmsSender {
   virtual bool whatsapp() const = 0;
 };
 
-// Twilio's Programmable Messaging API over libcurl. Thread-safe; one connection per message.
-class TwilioSender final : public SmsSender {
+// The configured provider's HTTP API over libcurl. Thread-safe; one connection per message.
+class HttpSmsSender final : public SmsSender {
  public:
-  explicit TwilioSender(TwilioConfig config, unsigned threads = 2);
-  ~TwilioSender() override;
-  TwilioSender(const TwilioSender&) = delete;
-  TwilioSender& operator=(const TwilioSender&) = delete;
+  explicit HttpSmsSender(SmsProviderConfig config, unsigned threads = 2);
+  ~HttpSmsSender() override;
+  HttpSmsSender(const HttpSmsSender&) = delete;
+  HttpSmsSender& operator=(const HttpSmsSender&) = delete;
 
-  // Failure: the Error of twilio_result(), or 422 sms_send_failed for a transport error (the
-  // message says what failed, without the token).
+  // Failure: the Error of the provider's *_result(), or 422 sms_send_failed for a transport
+  // error (the message says what failed, without the credentials).
   boost::asio::awaitable<Result<std::string>> send(SmsMessage message) override;
-  bool whatsapp() const override { return true; }
+  bool whatsapp() const override { return std::holds_alternative<TwilioConfig>(config_); }
 
  private:
-  TwilioConfig config_;
+  SmsProviderConfig config_;
   boost::asio::thread_pool pool_;
 };
 
