@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev libssl-dev libcrypt-dev libqrencode-dev libcurl4-openssl-dev libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
+  libgoogle-perftools-dev
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15
   ca-certificates curl
