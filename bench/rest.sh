@@ -2,12 +2,15 @@
 # REST benchmark: each workload through Basalt over HTTP (wrk) and the same transaction straight
 # on Postgres (pgbench: the SQL Basalt's planner builds, printed by bench_rest_sql, with the same
 # role/claims/headers/role-settings statement and the same parameters), same number of
-# connections, same run. Prints tps and the ratios.
-# Usage: bench/rest.sh [seconds] [connections]
+# connections, same run. Prints tps and the ratios. The two sides take turns (`rounds` slices of
+# `seconds` each), so a machine whose speed drifts during the run (a shared VM) weighs on both
+# alike; tps is the mean over the slices.
+# Usage: bench/rest.sh [seconds] [connections] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs="${1:-10}"
+secs="${1:-5}"
 conns="${2:-16}"
+rounds="${3:-3}"
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 bash scripts/build.sh build >/dev/null
 source bench/lib.sh
@@ -76,8 +79,16 @@ request = function()
   return wrk.format(nil, path)
 end
 LUA
-  ours=$(wrk -t1 -c"$conns" -d"${secs}s" -s "$work/$name.lua" "http://127.0.0.1:$port" | awk '/Requests\/sec/ {print int($2)}')
-  theirs=$(pgbench -n -h "$sock" -p "$dbport" -U authenticator -M prepared -c "$conns" -j 1 -T "$secs" -f "$work/$name.sql" postgres 2>/dev/null | awk '/^tps/ {print int($3)}')
+  ours=0
+  theirs=0
+  for _ in $(seq 1 "$rounds"); do
+    a=$(wrk -t1 -c"$conns" -d"${secs}s" -s "$work/$name.lua" "http://127.0.0.1:$port" | awk '/Requests\/sec/ {print int($2)}')
+    b=$(pgbench -n -h "$sock" -p "$dbport" -U authenticator -M prepared -c "$conns" -j 1 -T "$secs" -f "$work/$name.sql" postgres 2>/dev/null | awk '/^tps/ {print int($3)}')
+    ours=$((ours + a))
+    theirs=$((theirs + b))
+  done
+  ours=$((ours / rounds))
+  theirs=$((theirs / rounds))
   printf '%-15s %12s %12s %8s\n' "$name" "$ours" "$theirs" "$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')"
 done
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F); $conns connections, ${secs}s per run"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F); $conns connections, $rounds alternating ${secs}s slices per side"
