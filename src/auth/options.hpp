@@ -74,10 +74,10 @@ struct AuthOptions {
   std::map<std::string, std::string> sms_test_otp;  // [auth.sms.test_otp]: number (no '+') -> code
   // The enabled provider's sender settings (none for twilio_verify, which Basalt lacks).
   std::optional<SmsProviderConfig> sms_sender;
-  std::optional<RateLimit> sms_sent;   // [auth.rate_limit] sms_sent, per hour for the project
-  bool mfa_phone_enroll = false;       // [auth.mfa.phone] enroll_enabled
-  bool mfa_phone_verify = false;       // [auth.mfa.phone] verify_enabled
-  int mfa_phone_otp_length = 6;        // [auth.mfa.phone] otp_length
+  std::optional<RateLimit> sms_sent;  // [auth.rate_limit] sms_sent, per hour for the project
+  bool mfa_phone_enroll = false;      // [auth.mfa.phone] enroll_enabled
+  bool mfa_phone_verify = false;      // [auth.mfa.phone] verify_enabled
+  int mfa_phone_otp_length = 6;       // [auth.mfa.phone] otp_length
   std::string mfa_phone_template = "Your code is {{ .Code }}";  // [auth.mfa.phone] template
   double mfa_phone_max_frequency = 5;  // [auth.mfa.phone] max_frequency, seconds
 
