@@ -84,6 +84,8 @@ LUA
   for _ in $(seq 1 "$rounds"); do
     a=$(wrk -t1 -c"$conns" -d"${secs}s" -s "$work/$name.lua" "http://127.0.0.1:$port" | awk '/Requests\/sec/ {print int($2)}')
     b=$(pgbench -n -h "$sock" -p "$dbport" -U authenticator -M prepared -c "$conns" -j 1 -T "$secs" -f "$work/$name.sql" postgres 2>/dev/null | awk '/^tps/ {print int($3)}')
+    # A side that printed nothing (it failed) would otherwise abort the arithmetic below.
+    [ -n "$a" ] && [ -n "$b" ] || { echo "$name: wrk or pgbench gave no figure" >&2; exit 1; }
     ours=$((ours + a))
     theirs=$((theirs + b))
   done

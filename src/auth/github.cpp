@@ -2,7 +2,6 @@
 
 #include <boost/json/object.hpp>
 #include <cctype>
-#include <cmath>
 
 #include "auth/auth_error.hpp"
 
@@ -32,16 +31,12 @@ bool flag(const json::object& o, std::string_view key) {
   return v != nullptr && v->is_bool() && v->get_bool();
 }
 
-// GitHub's user ids are integers; a string id is taken as it is.
+// GitHub's user ids are integers; anything else (a fraction, a number past 64 bits, a string)
+// is refused, as Supabase Auth's decoder refuses it.
 std::string id_text(const json::value* v) {
   if (v == nullptr) return {};
   if (v->is_int64()) return std::to_string(v->get_int64());
   if (v->is_uint64()) return std::to_string(v->get_uint64());
-  if (v->is_double() && std::isfinite(v->get_double()) &&
-      v->get_double() == std::floor(v->get_double())) {
-    return std::to_string(static_cast<long long>(v->get_double()));
-  }
-  if (v->is_string()) return std::string(v->get_string());
   return {};
 }
 

@@ -143,7 +143,8 @@ TEST(GitHub, NoEmailsAndBadProfiles) {
   auto odd = github_identity(json::parse(R"({"id":1})"), json::parse(R"({"email":"x@y"})"), "h");
   ASSERT_TRUE(odd.ok());
   EXPECT_EQ(odd->email, "");
-  for (const char* bad : {R"({"login":"x"})", R"({"id":null})", R"({"id":1.5})", "[]"}) {
+  for (const char* bad : {R"({"login":"x"})", R"({"id":null})", R"({"id":1.5})", R"({"id":1e20})",
+                          R"({"id":"583231"})", "[]"}) {
     auto r = github_identity(json::parse(bad), json::parse("[]"), "h");
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().status, 500);

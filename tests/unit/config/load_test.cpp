@@ -630,6 +630,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"ExternalWithoutClientId", "[auth.external.github]\nenabled = true\n",
                  "supabase/config.toml:1: auth.external.github.client_id: required when "
                  "auth.external.github is enabled"},
+        BadValue{"SmsProviderWithoutSecret",
+                 "[auth.sms.vonage]\nenabled = true\nfrom = \"Basalt\"\napi_key = \"k\"\n",
+                 "supabase/config.toml:1: auth.sms.vonage.api_secret: required when "
+                 "auth.sms.vonage is enabled"},
         BadValue{"DenoVersion", "[edge_runtime]\ndeno_version = 3\n",
                  "supabase/config.toml:2: edge_runtime.deno_version: expected 1 or 2, got 3"},
         BadValue{"RealtimeIpVersion", "[realtime]\nip_version = \"ipv4\"\n",
