@@ -17,6 +17,7 @@
 #include "auth/rate_limit.hpp"
 #include "auth/sql.hpp"
 #include "auth/user_json.hpp"
+#include "common/json.hpp"
 #include "common/log.hpp"
 #include "jwt/jwt.hpp"
 #include "jwt/wire_errors.hpp"
@@ -51,7 +52,7 @@ Result<json::object> body_object(const AuthRequest& rq) {
   const std::string& body = rq.ex->request.body();
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object{};
   boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
+  json::value v = parse_json(body, ec);
   if (ec) {
     return bad_request("bad_json", "Could not parse request body as JSON: " + ec.message());
   }
@@ -386,7 +387,7 @@ asio::awaitable<Result<json::value>> AuthService::call(std::string_view sql,
     co_return json::value(nullptr);  // no row, NULL, or a void function
   }
   boost::system::error_code ec;
-  json::value v = json::parse(r->get(0, 0), ec);
+  json::value v = parse_json(r->get(0, 0), ec);
   if (ec) co_return internal_error("Database error", "function result is not JSON");
   co_return v;
 }
@@ -419,7 +420,7 @@ asio::awaitable<Result<json::value>> AuthService::tx_call(db::Transaction& tx, s
   if (!r) co_return internal_error("Database error", r.error().code + " " + r.error().message);
   if (r->rows() == 0 || r->is_null(0, 0) || r->get(0, 0).empty()) co_return json::value(nullptr);
   boost::system::error_code ec;
-  json::value row = json::parse(r->get(0, 0), ec);
+  json::value row = parse_json(r->get(0, 0), ec);
   if (ec) co_return internal_error("Database error", "function result is not JSON");
   co_return row;
 }
@@ -462,7 +463,7 @@ asio::awaitable<Result<AuthService::Signed>> AuthService::sign_row(
   }
   boost::system::error_code ec;
   json::value out =
-      h->rows() > 0 && !h->is_null(0, 0) ? json::parse(h->get(0, 0), ec) : json::value(nullptr);
+      h->rows() > 0 && !h->is_null(0, 0) ? parse_json(h->get(0, 0), ec) : json::value(nullptr);
   if (ec) co_return internal_error("Error running hook URI", "hook output is not JSON");
   auto final_claims = hook_claims(out);
   if (!final_claims) co_return std::move(final_claims).error();

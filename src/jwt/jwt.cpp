@@ -15,6 +15,7 @@
 #include <limits>
 #include <utility>
 
+#include "common/json.hpp"
 #include "jwt/base64url.hpp"
 #include "jwt/key_set.hpp"
 #include "jwt/reason.hpp"
@@ -239,7 +240,7 @@ Result<Verified> verify_unguarded(std::string_view token, const VerifyOptions& o
   if (!signature) return fail(Reason::signature_base64);
 
   boost::json::error_code ec;
-  boost::json::value header = boost::json::parse(*header_json, ec);
+  boost::json::value header = parse_json(*header_json, ec);
   if (ec) return fail(Reason::header_json);
   if (!header.is_object()) return fail(Reason::header_not_object);
   auto alg = check_header(header.get_object(), options.keys);
@@ -272,7 +273,7 @@ Result<Verified> verify_unguarded(std::string_view token, const VerifyOptions& o
     }
   }
 
-  boost::json::value claims = boost::json::parse(*payload_json, ec);
+  boost::json::value claims = parse_json(*payload_json, ec);
   if (ec || !claims.is_object()) return fail(Reason::claims_json);
   if (auto error = check_claims(claims.get_object(), options)) return std::move(*error);
 

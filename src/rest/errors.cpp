@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 
+#include "common/json.hpp"
 #include "rest/parse_engine.hpp"
 
 namespace basalt::rest {
@@ -83,7 +84,7 @@ http::Response error_response(const Error& e) {
   if (e.internal == "details-json") {
     // PGRST201 lists the candidate relationships as JSON (parsed, so valid UTF-8).
     boost::system::error_code ec;
-    body["details"] = boost::json::parse(e.details, ec);
+    body["details"] = parse_json(e.details, ec);
   } else {
     body["details"] =
         e.details.empty() ? boost::json::value(nullptr) : boost::json::value(valid_utf8(e.details));

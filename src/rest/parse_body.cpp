@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 #include <set>
 
+#include "common/json.hpp"
 #include "rest/api_request.hpp"
 #include "rest/parse_engine.hpp"
 
@@ -116,24 +117,23 @@ struct KeyCollector {
 };
 
 // Deep enough for any real document; the limit only bounds the parser's own stack.
-constexpr std::size_t kMaxJsonDepth = 1000;
 
 // payloadAttributes over a JSON text: nullopt = invalid JSON; else the payload (or an error
 // string when the keys of an array's objects differ).
 struct JsonShape {
   bool valid = false;
+  bool too_deep = false;  // valid so far, but nested deeper than the server's limit
   KeyCollector::Top top = KeyCollector::Top::none;
   bool uniform = true;
   std::vector<std::string> keys;
 };
 
 JsonShape inspect_json(std::string_view text) {
-  bj::parse_options opts;
-  opts.max_depth = kMaxJsonDepth;
-  bj::basic_parser<KeyCollector> p(opts);
+  bj::basic_parser<KeyCollector> p(json_parse_options());
   bj::error_code ec;
   std::size_t n = p.write_some(false, text.data(), text.size(), ec);
   JsonShape shape;
+  if (ec == bj::error::too_deep) shape.too_deep = true;
   if (ec || n != text.size() || !p.done()) return shape;
   const KeyCollector& h = p.handler();
   shape.valid = true;
@@ -303,6 +303,9 @@ Result<std::optional<Payload>> parse_payload(
         return std::optional<Payload>(std::move(p));
       }
       JsonShape shape = inspect_json(body);
+      if (shape.too_deep) {
+        return invalid_body("JSON nested deeper than " + std::to_string(kJsonMaxDepth) + " levels");
+      }
       if (!shape.valid) return invalid_body("Empty or invalid json");
       auto p = json_payload(std::string(body), shape, "All object keys must match");
       if (!p.ok()) return std::move(p).error();

@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 #include <cmath>
 
+#include "common/json.hpp"
 #include "rest/errors.hpp"
 
 namespace basalt::rest {
@@ -79,7 +80,7 @@ bool needs_planned_count(const std::optional<req::PreferCount>& count,
 
 std::optional<long long> plan_rows(std::string_view explain_json) {
   boost::system::error_code ec;
-  auto doc = boost::json::parse(explain_json, ec);
+  auto doc = parse_json(explain_json, ec);
   if (ec || !doc.is_array() || doc.as_array().empty()) return std::nullopt;
   const auto& first = doc.as_array().front();
   if (!first.is_object()) return std::nullopt;

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/json.hpp"
 #include "rest/errors.hpp"
 
 namespace basalt::rest {
@@ -37,7 +38,7 @@ Result<http::Response> apply_response_settings(http::Response res,
                    "single key and a string value");
     };
     boost::system::error_code ec;
-    auto v = boost::json::parse(*headers, ec);
+    auto v = parse_json(*headers, ec);
     if (ec || !v.is_array()) return invalid();
     std::vector<std::pair<std::string, std::string>> add;
     for (const auto& item : v.as_array()) {

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <chrono>
 
+#include "common/json.hpp"
 #include "common/log.hpp"
 #include "db/transaction.hpp"
 #include "jwt/wire_errors.hpp"
@@ -223,7 +224,7 @@ std::string json_rows_to_csv(const std::string& json, const std::vector<std::str
     append_csv_field(out, keys[i]);
   }
   boost::system::error_code ec;
-  auto rows = boost::json::parse(json, ec);
+  auto rows = parse_json(json, ec);
   if (ec || !rows.is_array()) return out;
   for (const auto& row : rows.as_array()) {
     out += '\n';
@@ -248,7 +249,7 @@ std::string json_rows_to_csv(const std::string& json, const std::vector<std::str
 std::string json_scalars_to_csv(const std::string& json, bool set_of) {
   std::string out = "pgrst_scalar";
   boost::system::error_code ec;
-  auto v = boost::json::parse(json, ec);
+  auto v = parse_json(json, ec);
   if (ec) return out;
   auto add = [&](const boost::json::value& x) {
     out += '\n';

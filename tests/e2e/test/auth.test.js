@@ -169,6 +169,13 @@ describe('supabase-js auth', () => {
     assert.deepEqual(meta.data.user.user_metadata, { theme: 'dark', plan: 'free' });
     const removed = await c.auth.updateUser({ data: { plan: null } });
     assert.deepEqual(removed.data.user.user_metadata, { theme: 'dark' });
+    // Metadata nested 40 levels deep (past Boost.JSON's default limit of 32) round-trips.
+    let deep = 'bottom';
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    const nested = await c.auth.updateUser({ data: { deep } });
+    assert.equal(nested.error, null);
+    assert.deepEqual((await c.auth.getUser()).data.user.user_metadata.deep, deep);
+    await c.auth.updateUser({ data: { deep: null } });
 
     const same = await c.auth.updateUser({ password: 'first password' });
     assert.equal(same.error.code, 'same_password');
