@@ -61,6 +61,8 @@ workloads=(
 printf '%-15s %12s %12s %8s\n' workload "basalt tps" "pgbench tps" ratio
 for w in "${workloads[@]}"; do
   IFS='|' read -r name method path query body <<<"$w"
+  # BENCH_ONLY=name runs one workload; BENCH_SLICES=1 prints every slice's pair.
+  if [ -n "${BENCH_ONLY:-}" ] && [ "$name" != "$BENCH_ONLY" ]; then continue; fi
   # The headers wrk sends (below), so request.headers and the claims match what Basalt sets.
   BASALT_JWT_SECRET="$secret" BENCH_MAX_ROWS="$max_rows" ./build/bench_rest_sql "$conninfo" "$method" "$path" "$query" "$body" \
     "Host: 127.0.0.1:$port" "apikey: $anon" "Authorization: Bearer $token" \
@@ -88,6 +90,9 @@ LUA
     [ -n "$a" ] && [ -n "$b" ] || { echo "$name: wrk or pgbench gave no figure" >&2; exit 1; }
     ours=$((ours + a))
     theirs=$((theirs + b))
+    if [ -n "${BENCH_SLICES:-}" ]; then
+      printf '  slice %12s %12s %8s\n' "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')"
+    fi
   done
   ours=$((ours / rounds))
   theirs=$((theirs / rounds))

@@ -116,6 +116,15 @@ void append_condition(Sql& sql, const Condition& c, const std::string& alias) {
 
 namespace {
 
+// A LIMIT/OFFSET bound: the number itself, or (beyond bigint) its decimal text as a parameter.
+void append_bound(Sql& sql, long long value, const std::optional<std::string>& text) {
+  if (text) {
+    sql.param(*text) << "::bigint";
+  } else {
+    sql << std::to_string(value);
+  }
+}
+
 struct Parent {
   const std::string* alias;
   const JoinSpec* join;
@@ -304,10 +313,16 @@ void append_select(Sql& sql, const ReadPlan& p, const Parent* parent, const std:
       if (o.nulls_first) sql << (*o.nulls_first ? " NULLS FIRST" : " NULLS LAST");
     }
   }
-  // Bounds beyond bigint travel as their text: Postgres refuses them (22003), as in PostgREST.
+  // LIMIT is written as a number (an integer Basalt parsed, not client text): as a parameter
+  // it made Postgres plan the statement again on every request, since a generic plan cannot
+  // know the limit and so always looked dearer than a custom one. Apps use few distinct
+  // limits (page sizes), so each stays one cached prepared statement. OFFSET stays a
+  // parameter: it changes page by page, and as text each page would be a statement of its own
+  // filling the per-connection cache. Bounds beyond bigint travel as their text, which
+  // Postgres refuses (22003), as in PostgREST.
   if (p.limit) {
     sql << " LIMIT ";
-    sql.param(p.limit_text ? *p.limit_text : std::to_string(*p.limit)) << "::bigint";
+    append_bound(sql, *p.limit, p.limit_text);
   }
   if (p.offset > 0) {
     sql << " OFFSET ";
@@ -362,7 +377,7 @@ Sql build_read(const ReadQuery& q) {
     append_select(sql, *q.plan, nullptr, source, true);
     if (q.count_limit) {
       sql << " LIMIT ";
-      sql.param(std::to_string(*q.count_limit)) << "::bigint";
+      append_bound(sql, *q.count_limit, std::nullopt);
     }
     sql << ") AS _c)";
   } else {
