@@ -58,7 +58,7 @@ workloads=(
   "get_o2m_embed|GET|/lists|select=id,name,items(id,body)&id=eq.424242|"
   "post_insert|POST|/items|select=*|{\"list_id\":1,\"body\":\"new item\"}"
 )
-printf '%-15s %12s %12s %8s\n' workload "basalt tps" "pgbench tps" ratio
+printf '%-15s %12s %12s %8s %12s %8s\n' workload "basalt tps" "pgbench tps" ratio "pipelined" ratio
 for w in "${workloads[@]}"; do
   IFS='|' read -r name method path query body <<<"$w"
   # BENCH_ONLY=name runs one workload; BENCH_SLICES=1 prints every slice's pair.
@@ -81,21 +81,28 @@ request = function()
   return wrk.format(nil, path)
 end
 LUA
+  # The same transaction as one pipeline (one round trip, as Basalt sends it): the floor for
+  # any client, shown next to the main comparison.
+  { echo '\startpipeline'; cat "$work/$name.sql"; echo '\endpipeline'; } >"$work/$name.pipe.sql"
   ours=0
   theirs=0
+  piped=0
   for _ in $(seq 1 "$rounds"); do
     a=$(wrk -t1 -c"$conns" -d"${secs}s" -s "$work/$name.lua" "http://127.0.0.1:$port" | awk '/Requests\/sec/ {print int($2)}')
     b=$(pgbench -n -h "$sock" -p "$dbport" -U authenticator -M prepared -c "$conns" -j 1 -T "$secs" -f "$work/$name.sql" postgres 2>/dev/null | awk '/^tps/ {print int($3)}')
+    c=$(pgbench -n -h "$sock" -p "$dbport" -U authenticator -M prepared -c "$conns" -j 1 -T "$secs" -f "$work/$name.pipe.sql" postgres 2>/dev/null | awk '/^tps/ {print int($3)}')
     # A side that printed nothing (it failed) would otherwise abort the arithmetic below.
-    [ -n "$a" ] && [ -n "$b" ] || { echo "$name: wrk or pgbench gave no figure" >&2; exit 1; }
+    [ -n "$a" ] && [ -n "$b" ] && [ -n "$c" ] || { echo "$name: wrk or pgbench gave no figure" >&2; exit 1; }
     ours=$((ours + a))
     theirs=$((theirs + b))
+    piped=$((piped + c))
     if [ -n "${BENCH_SLICES:-}" ]; then
-      printf '  slice %12s %12s %8s\n' "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')"
+      printf '  slice %12s %12s %8s %12s %8s\n' "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')" "$c" "$(awk -v a="$a" -v c="$c" 'BEGIN { printf "%.2f", a / c }')"
     fi
   done
   ours=$((ours / rounds))
   theirs=$((theirs / rounds))
-  printf '%-15s %12s %12s %8s\n' "$name" "$ours" "$theirs" "$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')"
+  piped=$((piped / rounds))
+  printf '%-15s %12s %12s %8s %12s %8s\n' "$name" "$ours" "$theirs" "$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')" "$piped" "$(awk -v a="$ours" -v c="$piped" 'BEGIN { printf "%.2f", a / c }')"
 done
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F); $conns connections, $rounds alternating ${secs}s slices per side"
