@@ -121,10 +121,19 @@ int cmd_start(const CommonOptions& o) {
     return 1;
   }
 
-  // I/O threads running the one event loop: BASALT_THREADS, else one per core.
+  // I/O threads, each running its own event loop: BASALT_THREADS, else one per core. The
+  // first loop also runs the acceptor, signals and background tasks (docs/architecture.md).
   const std::size_t threads =
       env_size("BASALT_THREADS", std::max(1u, std::thread::hardware_concurrency()));
-  asio::io_context ioc(static_cast<int>(threads));
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<asio::io_context*> loop_ptrs;
+  std::vector<asio::any_io_executor> loop_executors;
+  for (std::size_t i = 0; i < threads; ++i) {
+    loops.push_back(std::make_unique<asio::io_context>(1));
+    loop_ptrs.push_back(loops.back().get());
+    loop_executors.push_back(loops.back()->get_executor());
+  }
+  asio::io_context& ioc = *loops.front();
   // Installed before the slow start-up steps: a Ctrl-C during them is delivered as soon as
   // the loop runs, and then shuts down cleanly (Postgres included) instead of orphaning it.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -191,7 +200,7 @@ int cmd_start(const CommonOptions& o) {
   db::PoolOptions pool_options;
   pool_options.conninfo = app_conninfo;
   pool_options.size = env_size("BASALT_DB_POOL_SIZE", 10);
-  auto pool = db::Pool::create(ioc.get_executor(), pool_options);
+  auto pool = db::Pool::create(loop_executors, pool_options);
   metrics->add_gauge("basalt_db_pool_size", "Connections the pool may open.",
                      [pool] { return static_cast<double>(pool->stats().size); });
   metrics->add_gauge("basalt_db_pool_in_use", "Connections lent to requests right now.",
@@ -217,7 +226,7 @@ int cmd_start(const CommonOptions& o) {
     db::PoolOptions auth_pool_options;
     auth_pool_options.conninfo = auth_conninfo;
     auth_pool_options.size = env_size("BASALT_AUTH_DB_POOL_SIZE", 5);
-    auth_pool = db::Pool::create(ioc.get_executor(), auth_pool_options);
+    auth_pool = db::Pool::create(loop_executors, auth_pool_options);
     std::string api_url = p.config.raw.at_path("api.external_url").value_or(std::string());
     if (api_url.empty()) api_url = fmt::format("http://127.0.0.1:{}", p.config.api.port);
     while (!api_url.empty() && api_url.back() == '/') api_url.pop_back();
@@ -261,12 +270,21 @@ int cmd_start(const CommonOptions& o) {
 
   // Threads first: loading the schema cache needs the loop running. All of them are workers
   // (the main thread only waits), so one thread is enough even while starting.
-  auto work = asio::make_work_guard(ioc);
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  for (auto& loop : loops) work.push_back(asio::make_work_guard(*loop));
   std::vector<std::thread> workers;
-  for (std::size_t i = 0; i < threads; ++i) workers.emplace_back([&] { ioc.run(); });
+  for (std::size_t i = 0; i < threads; ++i) {
+    workers.emplace_back([&loops, i] {
+      db::Pool::bind_thread(i);
+      loops[i]->run();
+    });
+  }
+  auto stop_loops = [&] {
+    work.clear();
+    for (auto& loop : loops) loop->stop();
+  };
   auto join_workers = [&] {
-    work.reset();
-    ioc.stop();
+    stop_loops();
     for (auto& t : workers) t.join();
   };
   {
@@ -288,7 +306,7 @@ int cmd_start(const CommonOptions& o) {
   if (const char* host = std::getenv("BASALT_HOST"); host && *host) server_options.host = host;
   server_options.body_limit =
       std::max<std::uint64_t>(p.config.storage.file_size_limit_bytes, 10ull << 20) + (1ull << 20);
-  http::Server server(ioc, server_options, make_router(services),
+  http::Server server(loop_ptrs, server_options, make_router(services),
                       http::ProjectKeys{keys.anon, keys.service_role}, metrics);
   if (auto s = server.listen(); !s) {
     log::error("{}", s.error().message);
@@ -319,8 +337,7 @@ int cmd_start(const CommonOptions& o) {
           *stop_listening = true;
           pool->close();
           if (auth_pool) auth_pool->close();
-          work.reset();
-          ioc.stop();
+          stop_loops();
         },
         asio::detached);
   });

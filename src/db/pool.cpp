@@ -1,5 +1,6 @@
 #include "db/pool.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -12,6 +13,12 @@ namespace basalt::db {
 
 namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+// The shard of the calling I/O thread (Pool::bind_thread); 0 for every other thread.
+thread_local std::size_t t_shard = 0;
+}  // namespace
+
+void Pool::bind_thread(std::size_t index) {
+  t_shard = index;
 }
 
 Lease& Lease::operator=(Lease&& other) noexcept {
@@ -28,30 +35,46 @@ Lease::~Lease() {
 }
 
 void Lease::give_back() {
-  if (pool_) pool_->release(std::move(conn_));
+  if (pool_) pool_->release(shard_, std::move(conn_));
   pool_.reset();
 }
 
 std::shared_ptr<Pool> Pool::create(asio::any_io_executor ex, PoolOptions options) {
-  return std::shared_ptr<Pool>(new Pool(std::move(ex), std::move(options)));
+  return create(std::vector<asio::any_io_executor>{std::move(ex)}, std::move(options));
 }
 
-Pool::Pool(asio::any_io_executor ex, PoolOptions options)
-    : ex_(ex), options_(std::move(options)), slots_(ex, options_.size) {
-  for (std::size_t i = 0; i < options_.size; ++i)
-    slots_.try_send(boost::system::error_code{}, nullptr);
+std::shared_ptr<Pool> Pool::create(std::vector<asio::any_io_executor> loops, PoolOptions options) {
+  return std::shared_ptr<Pool>(new Pool(std::move(loops), std::move(options)));
+}
+
+Pool::Pool(std::vector<asio::any_io_executor> loops, PoolOptions options)
+    : options_(std::move(options)) {
+  const std::size_t n = std::max<std::size_t>(1, loops.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    // Slots spread evenly, the first shards taking the remainder; at least one each.
+    const std::size_t slots =
+        std::max<std::size_t>(1, options_.size / n + (i < options_.size % n ? 1 : 0));
+    Shard shard{loops[i], std::make_unique<Channel>(loops[i], slots)};
+    for (std::size_t k = 0; k < slots; ++k)
+      shard.slots->try_send(boost::system::error_code{}, nullptr);
+    size_ += slots;
+    shards_.push_back(std::move(shard));
+  }
 }
 
 asio::awaitable<Result<Lease>> Pool::acquire() {
   if (closed_) co_return connection_error("pool is closed");
+  const std::size_t index = t_shard < shards_.size() ? t_shard : 0;
+  Shard& shard = shards_[index];
   Slot slot;
-  bool got = slots_.try_receive([&](boost::system::error_code, Slot s) { slot = std::move(s); });
+  bool got =
+      shard.slots->try_receive([&](boost::system::error_code, Slot s) { slot = std::move(s); });
   if (!got) {
     ++waiting_;
-    asio::steady_timer timer(ex_, options_.acquire_timeout);
+    asio::steady_timer timer(shard.ex, options_.acquire_timeout);
     // Wait for both outcomes so a slot received at the same moment the timer fires is kept.
     auto waited = co_await asio::experimental::make_parallel_group(
-                      slots_.async_receive(asio::deferred), timer.async_wait(asio::deferred))
+                      shard.slots->async_receive(asio::deferred), timer.async_wait(asio::deferred))
                       .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
     --waiting_;
     if (std::get<1>(waited)) {
@@ -64,9 +87,10 @@ asio::awaitable<Result<Lease>> Pool::acquire() {
   // An idle connection may have lost its server (restart); if so, connect afresh.
   if (slot && !slot->alive()) slot.reset();
   if (!slot) {
-    auto opened = co_await Connection::open(ex_, options_.conninfo, options_.connect_timeout_ms);
+    auto opened =
+        co_await Connection::open(shard.ex, options_.conninfo, options_.connect_timeout_ms);
     if (!opened) {
-      release(nullptr);
+      release(index, nullptr);
       co_return std::move(opened).error();
     }
     slot = std::move(opened).value();
@@ -76,10 +100,10 @@ asio::awaitable<Result<Lease>> Pool::acquire() {
     slot->reset_prepared();
     slot->generation = generation_.load();
   }
-  co_return Lease(shared_from_this(), std::move(slot));
+  co_return Lease(shared_from_this(), index, std::move(slot));
 }
 
-void Pool::release(std::unique_ptr<Connection> conn) {
+void Pool::release(std::size_t shard, std::unique_ptr<Connection> conn) {
   --in_use_;
   if (closed_) conn.reset();
   // What the last use saw is enough here; acquire() checks the socket before the next use.
@@ -89,17 +113,17 @@ void Pool::release(std::unique_ptr<Connection> conn) {
     // before anyone else can use the connection.
     ++in_use_;
     asio::co_spawn(
-        ex_,
-        [self = shared_from_this(), c = std::move(conn)]() mutable -> asio::awaitable<void> {
+        shards_[shard].ex,
+        [self = shared_from_this(), shard, c = std::move(conn)]() mutable -> asio::awaitable<void> {
           static constexpr Statement kRollback{"ROLLBACK", {}, false};
           auto r = co_await c->pipeline(std::span(&kRollback, 1));
           if (!r) c.reset();
-          self->release(std::move(c));
+          self->release(shard, std::move(c));
         },
         asio::detached);
     return;
   }
-  slots_.try_send(boost::system::error_code{}, std::move(conn));
+  shards_[shard].slots->try_send(boost::system::error_code{}, std::move(conn));
 }
 
 asio::awaitable<Result<PgResult>> Pool::query(std::string_view sql, std::span<const Param> params) {
@@ -112,14 +136,16 @@ asio::awaitable<Result<PgResult>> Pool::query(std::string_view sql, std::span<co
 }
 
 PoolStats Pool::stats() const {
-  return {options_.size, in_use_.load(), waiting_.load()};
+  return {size_, in_use_.load(), waiting_.load()};
 }
 
 void Pool::close() {
   closed_ = true;
-  for (;;) {
-    bool got = slots_.try_receive([](boost::system::error_code, Slot) {});
-    if (!got) break;
+  for (auto& shard : shards_) {
+    for (;;) {
+      bool got = shard.slots->try_receive([](boost::system::error_code, Slot) {});
+      if (!got) break;
+    }
   }
 }
 

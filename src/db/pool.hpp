@@ -2,12 +2,18 @@
 // either an idle connection or empty (connect on demand). Taking a slot is acquiring, putting
 // it back is releasing, so the bound holds without counters and a broken connection just
 // returns an empty slot, which is how the pool reconnects after Postgres restarts.
+//
+// With one event loop per I/O thread, the slots are split into one shard per loop: a request
+// takes a connection of its own thread's shard, whose socket that thread's loop watches, so
+// the query's completion wakes the thread that waits for it. Threads that belong to no shard
+// (start-up, tests) use the first.
 #pragma once
 #include <atomic>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "db/connection.hpp"
 
@@ -27,17 +33,19 @@ class Pool;
 class Lease {
  public:
   Lease() = default;
-  Lease(std::shared_ptr<Pool> pool, std::unique_ptr<Connection> conn)
-      : pool_(std::move(pool)), conn_(std::move(conn)) {}
+  Lease(std::shared_ptr<Pool> pool, std::size_t shard, std::unique_ptr<Connection> conn)
+      : pool_(std::move(pool)), shard_(shard), conn_(std::move(conn)) {}
   Lease(Lease&&) noexcept = default;
   Lease& operator=(Lease&& other) noexcept;
   ~Lease();
   Connection* operator->() const { return conn_.get(); }
   Connection& operator*() const { return *conn_; }
+  std::size_t shard() const { return shard_; }  // the pool shard it came from
 
  private:
   void give_back();
   std::shared_ptr<Pool> pool_;
+  std::size_t shard_ = 0;
   std::unique_ptr<Connection> conn_;
 };
 
@@ -50,6 +58,12 @@ struct PoolStats {
 class Pool : public std::enable_shared_from_this<Pool> {
  public:
   static std::shared_ptr<Pool> create(asio::any_io_executor ex, PoolOptions options);
+  // One shard per event loop (`loops[i]` is the executor of I/O thread i); the slots are
+  // spread over them (each gets at least one, so the bound is max(size, loops)).
+  static std::shared_ptr<Pool> create(std::vector<asio::any_io_executor> loops,
+                                      PoolOptions options);
+  // Marks the calling thread as I/O thread `index`: its acquire() uses that shard.
+  static void bind_thread(std::size_t index);
 
   asio::awaitable<Result<Lease>> acquire();
 
@@ -65,13 +79,18 @@ class Pool : public std::enable_shared_from_this<Pool> {
 
  private:
   friend class Lease;
-  Pool(asio::any_io_executor ex, PoolOptions options);
-  void release(std::unique_ptr<Connection> conn);
+  Pool(std::vector<asio::any_io_executor> loops, PoolOptions options);
+  void release(std::size_t shard, std::unique_ptr<Connection> conn);
 
   using Slot = std::unique_ptr<Connection>;
-  asio::any_io_executor ex_;
+  using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code, Slot)>;
+  struct Shard {
+    asio::any_io_executor ex;
+    std::unique_ptr<Channel> slots;
+  };
   PoolOptions options_;
-  asio::experimental::concurrent_channel<void(boost::system::error_code, Slot)> slots_;
+  std::size_t size_ = 0;  // slots over all shards
+  std::vector<Shard> shards_;
   std::atomic<std::size_t> in_use_{0};
   std::atomic<std::size_t> waiting_{0};
   std::atomic<std::uint64_t> generation_{0};

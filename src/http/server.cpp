@@ -50,12 +50,17 @@ bool valid_request_id(std::string_view id) {
 
 Server::Server(asio::io_context& ioc, ServerOptions options, Router router, ProjectKeys keys,
                std::shared_ptr<Metrics> metrics)
-    : ioc_(ioc),
+    : Server(std::vector<asio::io_context*>{&ioc}, std::move(options), std::move(router),
+             std::move(keys), std::move(metrics)) {}
+
+Server::Server(std::vector<asio::io_context*> loops, ServerOptions options, Router router,
+               ProjectKeys keys, std::shared_ptr<Metrics> metrics)
+    : loops_(std::move(loops)),
       options_(std::move(options)),
       router_(std::move(router)),
       keys_(std::move(keys)),
       metrics_(std::move(metrics)),
-      acceptor_(asio::make_strand(ioc)) {}
+      acceptor_(asio::make_strand(*loops_.at(0))) {}
 
 Server::~Server() = default;
 
@@ -89,7 +94,7 @@ void Server::start() {
 
 asio::awaitable<void> Server::accept_loop() {
   while (!draining_) {
-    auto strand = asio::make_strand(ioc_);
+    auto strand = asio::make_strand(*loops_[next_loop_++ % loops_.size()]);
     auto [ec, socket] = co_await acceptor_.async_accept(strand, kTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;

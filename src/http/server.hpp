@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <vector>
 
 #include "common/error.hpp"
 #include "common/metrics.hpp"
@@ -36,6 +37,11 @@ class Server {
  public:
   Server(boost::asio::io_context& ioc, ServerOptions options, Router router, ProjectKeys keys,
          std::shared_ptr<Metrics> metrics);
+  // One event loop per I/O thread: the acceptor runs on the first, and each accepted
+  // connection lives on the next loop in turn, so a request is handled start to finish by
+  // one thread (no hand-offs between threads, no wake-ups of the other loop).
+  Server(std::vector<boost::asio::io_context*> loops, ServerOptions options, Router router,
+         ProjectKeys keys, std::shared_ptr<Metrics> metrics);
   ~Server();
 
   // Binds and listens. A port in use is an Error with a message saying what to do.
@@ -59,7 +65,8 @@ class Server {
   const Route* resolve(Exchange& ex);
   void finish(Exchange& ex, Response& res);
 
-  boost::asio::io_context& ioc_;
+  std::vector<boost::asio::io_context*> loops_;
+  std::size_t next_loop_ = 0;  // touched only by the accept loop
   ServerOptions options_;
   Router router_;
   ProjectKeys keys_;

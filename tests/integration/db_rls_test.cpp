@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <optional>
+#include <thread>
 
 #include "db/pool.hpp"
 #include "db/transaction.hpp"
@@ -251,6 +253,45 @@ TEST_F(DbRls, PoolReconnectsAfterPostgresRestart) {
   EXPECT_EQ(during.error().status, 503);
   ASSERT_TRUE(pg_->start({}));
   EXPECT_EQ(bodies(as_user(kBob)), (std::vector<std::string>{"bob 1"}));
+}
+
+TEST_F(DbRls, ShardedPoolLendsEachThreadItsOwnLoopsConnections) {
+  // Two event loops, one thread each, as `basalt start` runs them: a request on thread i gets
+  // a connection of shard i, and both threads can use the pool at once.
+  asio::io_context loop0(1), loop1(1);
+  db::PoolOptions po;
+  po.conninfo = pg_->conninfo("authenticator");
+  po.size = 3;
+  auto pool = db::Pool::create({loop0.get_executor(), loop1.get_executor()}, po);
+  EXPECT_EQ(pool->stats().size, 3u);  // 2 + 1
+  auto one_size = db::Pool::create({loop0.get_executor(), loop1.get_executor()},
+                                   db::PoolOptions{po.conninfo, 1});
+  EXPECT_EQ(one_size->stats().size, 2u);  // at least one slot per loop
+
+  std::vector<std::size_t> shards(2, 99);
+  std::vector<std::string> seen(2);
+  auto work = [&](std::size_t i) -> asio::awaitable<void> {
+    {
+      auto lease = co_await pool->acquire();
+      if (!lease) co_return;
+      shards[i] = lease->shard();
+    }  // given back: shard 1 has one slot
+    db::RequestContext ctx = as_user(i == 0 ? kAlice : kBob);
+    auto r = co_await db::run_as(*pool, ctx, "select count(*) from public.notes");
+    if (r) seen[i] = r->get(0, 0);
+  };
+  asio::co_spawn(loop0, work(0), asio::detached);
+  asio::co_spawn(loop1, work(1), asio::detached);
+  std::thread t1([&] {
+    db::Pool::bind_thread(1);
+    loop1.run();
+  });
+  db::Pool::bind_thread(0);
+  loop0.run();
+  t1.join();
+  EXPECT_EQ(shards, (std::vector<std::size_t>{0, 1}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"2", "1"}));
+  EXPECT_EQ(pool->stats().in_use, 0u);
 }
 
 }  // namespace
