@@ -25,6 +25,7 @@ Lease& Lease::operator=(Lease&& other) noexcept {
   if (this != &other) {
     give_back();
     pool_ = std::move(other.pool_);
+    shard_ = other.shard_;
     conn_ = std::move(other.conn_);
   }
   return *this;

@@ -274,7 +274,9 @@ TEST_F(DbRls, ShardedPoolLendsEachThreadItsOwnLoopsConnections) {
     {
       auto lease = co_await pool->acquire();
       if (!lease) co_return;
-      shards[i] = lease->shard();
+      db::Lease moved;
+      moved = std::move(*lease);  // a moved lease still goes back to its own shard
+      shards[i] = moved.shard();
     }  // given back: shard 1 has one slot
     db::RequestContext ctx = as_user(i == 0 ? kAlice : kBob);
     auto r = co_await db::run_as(*pool, ctx, "select count(*) from public.notes");
