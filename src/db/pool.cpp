@@ -55,27 +55,25 @@ Pool::Pool(std::vector<asio::any_io_executor> loops, PoolOptions options)
     // Slots spread evenly, the first shards taking the remainder; at least one each.
     const std::size_t slots =
         std::max<std::size_t>(1, options_.size / n + (i < options_.size % n ? 1 : 0));
-    Shard shard{loops[i], std::make_unique<Channel>(loops[i], slots)};
-    for (std::size_t k = 0; k < slots; ++k)
-      shard.slots->try_send(boost::system::error_code{}, nullptr);
+    auto channel = std::make_unique<Channel>(loops[i], slots);
+    for (std::size_t k = 0; k < slots; ++k) channel->try_send(boost::system::error_code{}, nullptr);
     size_ += slots;
-    shards_.push_back(std::move(shard));
+    shards_.push_back(std::move(channel));
   }
 }
 
 asio::awaitable<Result<Lease>> Pool::acquire() {
   if (closed_) co_return connection_error("pool is closed");
   const std::size_t index = t_shard < shards_.size() ? t_shard : 0;
-  Shard& shard = shards_[index];
+  Channel& shard = *shards_[index];
   Slot slot;
-  bool got =
-      shard.slots->try_receive([&](boost::system::error_code, Slot s) { slot = std::move(s); });
+  bool got = shard.try_receive([&](boost::system::error_code, Slot s) { slot = std::move(s); });
   if (!got) {
     ++waiting_;
-    asio::steady_timer timer(shard.ex, options_.acquire_timeout);
+    asio::steady_timer timer(shard.get_executor(), options_.acquire_timeout);
     // Wait for both outcomes so a slot received at the same moment the timer fires is kept.
     auto waited = co_await asio::experimental::make_parallel_group(
-                      shard.slots->async_receive(asio::deferred), timer.async_wait(asio::deferred))
+                      shard.async_receive(asio::deferred), timer.async_wait(asio::deferred))
                       .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
     --waiting_;
     if (std::get<1>(waited)) {
@@ -88,8 +86,8 @@ asio::awaitable<Result<Lease>> Pool::acquire() {
   // An idle connection may have lost its server (restart); if so, connect afresh.
   if (slot && !slot->alive()) slot.reset();
   if (!slot) {
-    auto opened =
-        co_await Connection::open(shard.ex, options_.conninfo, options_.connect_timeout_ms);
+    auto opened = co_await Connection::open(shard.get_executor(), options_.conninfo,
+                                            options_.connect_timeout_ms);
     if (!opened) {
       release(index, nullptr);
       co_return std::move(opened).error();
@@ -114,7 +112,7 @@ void Pool::release(std::size_t shard, std::unique_ptr<Connection> conn) {
     // before anyone else can use the connection.
     ++in_use_;
     asio::co_spawn(
-        shards_[shard].ex,
+        shards_[shard]->get_executor(),
         [self = shared_from_this(), shard, c = std::move(conn)]() mutable -> asio::awaitable<void> {
           static constexpr Statement kRollback{"ROLLBACK", {}, false};
           auto r = co_await c->pipeline(std::span(&kRollback, 1));
@@ -124,7 +122,7 @@ void Pool::release(std::size_t shard, std::unique_ptr<Connection> conn) {
         asio::detached);
     return;
   }
-  shards_[shard].slots->try_send(boost::system::error_code{}, std::move(conn));
+  shards_[shard]->try_send(boost::system::error_code{}, std::move(conn));
 }
 
 asio::awaitable<Result<PgResult>> Pool::query(std::string_view sql, std::span<const Param> params) {
@@ -144,7 +142,7 @@ void Pool::close() {
   closed_ = true;
   for (auto& shard : shards_) {
     for (;;) {
-      bool got = shard.slots->try_receive([](boost::system::error_code, Slot) {});
+      bool got = shard->try_receive([](boost::system::error_code, Slot) {});
       if (!got) break;
     }
   }

@@ -84,13 +84,10 @@ class Pool : public std::enable_shared_from_this<Pool> {
 
   using Slot = std::unique_ptr<Connection>;
   using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code, Slot)>;
-  struct Shard {
-    asio::any_io_executor ex;
-    std::unique_ptr<Channel> slots;
-  };
   PoolOptions options_;
   std::size_t size_ = 0;  // slots over all shards
-  std::vector<Shard> shards_;
+  // One channel of slots per event loop, bound to that loop's executor.
+  std::vector<std::unique_ptr<Channel>> shards_;
   std::atomic<std::size_t> in_use_{0};
   std::atomic<std::size_t> waiting_{0};
   std::atomic<std::uint64_t> generation_{0};

@@ -116,8 +116,6 @@ struct KeyCollector {
   bool on_comment(bj::string_view, bj::error_code&) { return true; }
 };
 
-// Deep enough for any real document; the limit only bounds the parser's own stack.
-
 // payloadAttributes over a JSON text: nullopt = invalid JSON; else the payload (or an error
 // string when the keys of an array's objects differ).
 struct JsonShape {
