@@ -180,7 +180,9 @@ asio::awaitable<Result<std::vector<PgResult>>> Connection::pipeline(
     const auto status = res.status();
     if (status == PGRES_FATAL_ERROR) {
       if (!first_error) first_error = error_from_result(res.raw());
-    } else if (s.prepare) {
+    } else if (s.prepare && status == PGRES_COMMAND_OK) {
+      // Only a Parse that ran: after an error the server skips the rest of the pipeline and
+      // libpq reports PGRES_PIPELINE_ABORTED, so the statement was never created.
       auto& [sql, name] = new_names[prepare_index];
       prepared_.emplace(std::move(sql), std::move(name));
     }

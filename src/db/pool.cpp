@@ -55,38 +55,38 @@ Pool::Pool(std::vector<asio::any_io_executor> loops, PoolOptions options)
     // Slots spread evenly, the first shards taking the remainder; at least one each.
     const std::size_t slots =
         std::max<std::size_t>(1, options_.size / n + (i < options_.size % n ? 1 : 0));
-    auto channel = std::make_unique<Channel>(loops[i], slots);
-    for (std::size_t k = 0; k < slots; ++k) channel->try_send(boost::system::error_code{}, nullptr);
+    auto shard = std::make_unique<Shard>(loops[i], slots);
+    for (std::size_t k = 0; k < slots; ++k) shard->tokens.try_send(boost::system::error_code{});
+    shard->idle.reserve(slots);
     size_ += slots;
-    shards_.push_back(std::move(channel));
+    shards_.push_back(std::move(shard));
   }
 }
 
 asio::awaitable<Result<Lease>> Pool::acquire() {
   if (closed_) co_return connection_error("pool is closed");
   const std::size_t index = t_shard < shards_.size() ? t_shard : 0;
-  Channel& shard = *shards_[index];
-  Slot slot;
-  bool got = shard.try_receive([&](boost::system::error_code, Slot s) { slot = std::move(s); });
+  Shard& shard = *shards_[index];
+  bool got = shard.tokens.try_receive([](boost::system::error_code) {});
   if (!got) {
     ++waiting_;
-    asio::steady_timer timer(shard.get_executor(), options_.acquire_timeout);
-    // Wait for both outcomes so a slot received at the same moment the timer fires is kept.
+    asio::steady_timer timer(shard.tokens.get_executor(), options_.acquire_timeout);
+    // Wait for both outcomes so a token received at the same moment the timer fires is kept.
     auto waited = co_await asio::experimental::make_parallel_group(
-                      shard.async_receive(asio::deferred), timer.async_wait(asio::deferred))
+                      shard.tokens.async_receive(asio::deferred), timer.async_wait(asio::deferred))
                       .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
     --waiting_;
     if (std::get<1>(waited)) {
       co_return Error{503, "PGRST003", "Timed out acquiring connection from connection pool.",
                       "",  "",         "pool acquire timeout"};
     }
-    slot = std::move(std::get<2>(waited));
   }
   ++in_use_;
+  Slot slot = pop_idle(shard);
   // An idle connection may have lost its server (restart); if so, connect afresh.
   if (slot && !slot->alive()) slot.reset();
   if (!slot) {
-    auto opened = co_await Connection::open(shard.get_executor(), options_.conninfo,
+    auto opened = co_await Connection::open(shard.tokens.get_executor(), options_.conninfo,
                                             options_.connect_timeout_ms);
     if (!opened) {
       release(index, nullptr);
@@ -102,6 +102,14 @@ asio::awaitable<Result<Lease>> Pool::acquire() {
   co_return Lease(shared_from_this(), index, std::move(slot));
 }
 
+Pool::Slot Pool::pop_idle(Shard& shard) {
+  std::lock_guard lock(shard.mutex);
+  if (shard.idle.empty()) return nullptr;
+  Slot slot = std::move(shard.idle.back());
+  shard.idle.pop_back();
+  return slot;
+}
+
 void Pool::release(std::size_t shard, std::unique_ptr<Connection> conn) {
   --in_use_;
   if (closed_) conn.reset();
@@ -112,7 +120,7 @@ void Pool::release(std::size_t shard, std::unique_ptr<Connection> conn) {
     // before anyone else can use the connection.
     ++in_use_;
     asio::co_spawn(
-        shards_[shard]->get_executor(),
+        shards_[shard]->tokens.get_executor(),
         [self = shared_from_this(), shard, c = std::move(conn)]() mutable -> asio::awaitable<void> {
           static constexpr Statement kRollback{"ROLLBACK", {}, false};
           auto r = co_await c->pipeline(std::span(&kRollback, 1));
@@ -122,7 +130,12 @@ void Pool::release(std::size_t shard, std::unique_ptr<Connection> conn) {
         asio::detached);
     return;
   }
-  shards_[shard]->try_send(boost::system::error_code{}, std::move(conn));
+  Shard& s = *shards_[shard];
+  if (conn) {
+    std::lock_guard lock(s.mutex);
+    s.idle.push_back(std::move(conn));
+  }
+  s.tokens.try_send(boost::system::error_code{});
 }
 
 asio::awaitable<Result<PgResult>> Pool::query(std::string_view sql, std::span<const Param> params) {
@@ -141,9 +154,12 @@ PoolStats Pool::stats() const {
 void Pool::close() {
   closed_ = true;
   for (auto& shard : shards_) {
-    for (;;) {
-      bool got = shard->try_receive([](boost::system::error_code, Slot) {});
-      if (!got) break;
+    while (shard->tokens.try_receive([](boost::system::error_code) {})) {
+    }
+    std::vector<Slot> idle;
+    {
+      std::lock_guard lock(shard->mutex);
+      idle.swap(shard->idle);
     }
   }
 }

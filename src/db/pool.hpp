@@ -1,7 +1,10 @@
-// A bounded pool of async connections. The pool holds `size` slots in a channel; a slot is
-// either an idle connection or empty (connect on demand). Taking a slot is acquiring, putting
-// it back is releasing, so the bound holds without counters and a broken connection just
-// returns an empty slot, which is how the pool reconnects after Postgres restarts.
+// A bounded pool of async connections. The pool holds `size` slot tokens in a channel: taking
+// a token is acquiring, putting it back is releasing, so the bound holds without counters.
+// Idle connections wait on a stack beside the tokens; a token whose stack is empty means
+// "connect on demand", which is also how a broken connection (dropped, not stacked) is
+// replaced after Postgres restarts. The stack is last in, first out, as PgBouncer reuses
+// server connections: under light load the same few backends take every request and stay
+// warm in the CPU caches, instead of all of them taking turns (measured in docs/benchmarks.md).
 //
 // With one event loop per I/O thread, the slots are split into one shard per loop: a request
 // takes a connection of its own thread's shard, whose socket that thread's loop watches, so
@@ -12,6 +15,7 @@
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -83,11 +87,19 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void release(std::size_t shard, std::unique_ptr<Connection> conn);
 
   using Slot = std::unique_ptr<Connection>;
-  using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code, Slot)>;
+  using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
+  // One per event loop: the slot tokens (a channel bound to that loop's executor) and the idle
+  // connections, most recently released last.
+  struct Shard {
+    Shard(const asio::any_io_executor& loop, std::size_t slots) : tokens(loop, slots) {}
+    Channel tokens;
+    std::mutex mutex;
+    std::vector<Slot> idle;
+  };
+  Slot pop_idle(Shard& shard);
   PoolOptions options_;
   std::size_t size_ = 0;  // slots over all shards
-  // One channel of slots per event loop, bound to that loop's executor.
-  std::vector<std::unique_ptr<Channel>> shards_;
+  std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<std::size_t> in_use_{0};
   std::atomic<std::size_t> waiting_{0};
   std::atomic<std::uint64_t> generation_{0};

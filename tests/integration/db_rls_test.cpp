@@ -255,6 +255,54 @@ TEST_F(DbRls, PoolReconnectsAfterPostgresRestart) {
   EXPECT_EQ(bodies(as_user(kBob)), (std::vector<std::string>{"bob 1"}));
 }
 
+TEST_F(DbRls, StatementsSkippedAfterAnErrorAreNotTakenAsPrepared) {
+  // After an error Postgres skips the rest of the pipeline, including the Parse of a statement
+  // not seen before: the connection must not remember it as prepared, or its next use fails
+  // with "prepared statement ... does not exist".
+  auto second = run([&]() -> asio::awaitable<Result<db::PgResult>> {
+    auto lease = co_await pool_->acquire();
+    if (!lease) co_return std::move(lease).error();
+    const db::Statement failing[] = {{"select 1/0"}, {"select 'skipped'::text"}};
+    auto first = co_await (*lease)->pipeline(failing);
+    if (first) co_return Error::make(500, "test", "division by zero did not fail");
+    const db::Statement again[] = {{"select 'skipped'::text"}};
+    auto r = co_await (*lease)->pipeline(again);
+    if (!r) co_return std::move(r).error();
+    co_return std::move(r->front());
+  }());
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->get(0, 0), "skipped");
+}
+
+TEST_F(DbRls, PoolLendsTheMostRecentlyReturnedConnectionFirst) {
+  // Last in, first out: under light load one warm backend takes every request, instead of
+  // every connection taking turns (first in, first out would lend `first` again below).
+  std::vector<db::Connection*> conns;
+  run([&]() -> asio::awaitable<bool> {
+    std::vector<db::Lease> held;
+    for (int i = 0; i < 3; ++i) {
+      auto lease = co_await pool_->acquire();
+      if (!lease) co_return false;
+      conns.push_back(&**lease);
+      held.push_back(std::move(*lease));
+    }
+    for (auto& lease : held) lease = db::Lease();  // returned in order: 0, 1, 2
+    for (int i = 0; i < 3; ++i) {
+      auto again = co_await pool_->acquire();
+      if (!again) co_return false;
+      conns.push_back(&**again);
+    }  // each given back before the next is taken
+    co_return true;
+  }());
+  ASSERT_EQ(conns.size(), 6u);
+  EXPECT_NE(conns[0], conns[1]);
+  EXPECT_NE(conns[1], conns[2]);
+  EXPECT_EQ(conns[3], conns[2]);
+  EXPECT_EQ(conns[4], conns[2]);
+  EXPECT_EQ(conns[5], conns[2]);
+  EXPECT_EQ(pool_->stats().in_use, 0u);
+}
+
 TEST_F(DbRls, ShardedPoolLendsEachThreadItsOwnLoopsConnections) {
   // Two event loops, one thread each, as `basalt start` runs them: a request on thread i gets
   // a connection of shard i, and both threads can use the pool at once.
