@@ -45,6 +45,9 @@ struct AuthOptions {
   std::string aud = "authenticated";
   std::vector<std::string> admin_roles{"service_role", "supabase_admin"};
   int jwt_expiry = 3600;
+  // The pool logs in as supabase_auth_admin (embedded Postgres), so a lookup needs no role
+  // switch; with DATABASE_URL every statement runs in a transaction that switches roles.
+  bool db_login_is_auth_admin = false;
 
   std::string site_url = "http://127.0.0.1:3000";
   std::vector<std::string> additional_redirect_urls;

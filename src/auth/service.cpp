@@ -373,23 +373,39 @@ AuthService::Reply AuthService::settings() const {
   return json_response(200, s);
 }
 
-asio::awaitable<Result<json::value>> AuthService::call(std::string_view sql,
-                                                       std::vector<db::Param> params) {
-  auto r = co_await db::run_as(*pool_, ctx_, sql, std::move(params));
+namespace {
+
+// The one JSON value a function call returned (null for no row, NULL or a void function).
+Result<json::value> result_json(Result<db::PgResult> r) {
   if (!r) {
     Error e = std::move(r).error();
     if (db::is_connection_error(e)) {
-      co_return auth_error(503, "unexpected_failure", "Database unavailable");
+      return auth_error(503, "unexpected_failure", "Database unavailable");
     }
-    co_return internal_error("Database error", e.code + " " + e.message);
+    return internal_error("Database error", e.code + " " + e.message);
   }
   if (r->rows() < 1 || r->columns() < 1 || r->is_null(0, 0) || r->get(0, 0).empty()) {
-    co_return json::value(nullptr);  // no row, NULL, or a void function
+    return json::value(nullptr);  // no row, NULL, or a void function
   }
   boost::system::error_code ec;
   json::value v = parse_json(r->get(0, 0), ec);
-  if (ec) co_return internal_error("Database error", "function result is not JSON");
-  co_return v;
+  if (ec) return internal_error("Database error", "function result is not JSON");
+  return v;
+}
+
+}  // namespace
+
+asio::awaitable<Result<json::value>> AuthService::call(std::string_view sql,
+                                                       std::vector<db::Param> params) {
+  auto r = co_await db::run_as(*pool_, ctx_, sql, std::move(params));
+  co_return result_json(std::move(r));
+}
+
+asio::awaitable<Result<json::value>> AuthService::read(std::string_view sql,
+                                                       std::vector<db::Param> params) {
+  if (!options_.db_login_is_auth_admin) co_return co_await call(sql, std::move(params));
+  auto r = co_await pool_->query(sql, params);
+  co_return result_json(std::move(r));
 }
 
 asio::awaitable<Result<json::value>> AuthService::call_json(std::string_view sql,
@@ -506,7 +522,7 @@ asio::awaitable<Result<Caller>> AuthService::authenticate(AuthRequest& rq) {
     co_return forbidden("bad_jwt", "invalid claim: session_id claim must be a UUID");
   }
   std::vector<db::Param> params{c.user_id, c.session_id.empty() ? db::Param() : c.session_id};
-  auto row = co_await call(sql::caller, std::move(params));
+  auto row = co_await read(sql::caller, std::move(params));
   if (!row) co_return std::move(row).error();
   if (!row->is_object()) co_return internal_error("Database error", "caller row");
   const auto& o = row->as_object();

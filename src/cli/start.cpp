@@ -250,6 +250,7 @@ int cmd_start(const CommonOptions& o) {
       auth_opts->bcrypt_cost = std::clamp(std::atoi(cost), 4, 31);
     }
     auth_opts->signing_keys = *signing_keys;
+    auth_opts->db_login_is_auth_admin = p.embedded();
     auto created = auth::AuthService::create(std::move(auth_opts).value(), auth_pool);
     if (!created) {
       log::error("{}", created.error().message);
