@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Auth benchmark, two workloads measured side by side in one run:
-#  1. password sign-in (POST /token?grant_type=password, wrk) against the bcrypt bound: the
-#     cost-10 verifications per second this machine does with every core busy (bench_bcrypt);
-#  2. refresh-token rotation (POST /token?grant_type=refresh_token, wrk, every request a fresh
+#  1. password sign-in (POST /token?grant_type=password, wrk, 1000 accounts taking turns)
+#     against the bcrypt bound: the cost-10 verifications per second this machine does with
+#     every core busy (bench_bcrypt);
+#  2. a REST GET by primary key (4 connections) next to a sign-in flood (the sign-in workload
+#     above) against the same GET alone: how much of the API is left while bcrypt is busy;
+#  3. refresh-token rotation (POST /token?grant_type=refresh_token, wrk, every request a fresh
 #     token) against pgbench running the same transaction Basalt sends (BEGIN, the request
 #     context, SELECT _basalt.auth_refresh(...), COMMIT) on the same Postgres.
 # Rate limits are turned off for the run ([auth.rate_limit] token_refresh = 0). Sign-in and its
@@ -20,10 +23,35 @@ cmake --build build --target bench_bcrypt >/dev/null
 source bench/lib.sh
 bench_project authbench
 tokens=$((conns * secs * 1500 + 20000))  # more than either side can use
+accounts=1000
 sed -i "s/^token_refresh = .*/token_refresh = 0/" "$work/supabase/config.toml"
-# One user with a known password (hashed by Basalt's own sign-up below) and, per side, a pool
-# of sessions each holding one unused refresh token.
+# One user with a known password (hashed by Basalt's own sign-up below), 1000 more accounts with
+# the same password hash for the sign-in workload (sign-ins of one account would all queue on
+# its auth.users row, which real sign-in traffic does not), and, per refresh side, a pool of
+# sessions each holding one unused refresh token.
 cat >"$work/supabase/migrations/20240101000000_bench.sql" <<SQL
+create table public.bench_items (id int primary key, body text not null);
+insert into public.bench_items select g, 'item ' || g from generate_series(1, 100) g;
+grant select on public.bench_items to anon;
+create or replace function public.bench_accounts(p_count int) returns void
+language plpgsql as \$\$
+begin
+  insert into auth.users (instance_id, id, aud, role, email, encrypted_password,
+                          email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at,
+                          updated_at, confirmation_token, recovery_token, email_change_token_new,
+                          email_change, email_change_token_current, phone_change,
+                          phone_change_token, reauthentication_token)
+  select u.instance_id, gen_random_uuid(), u.aud, u.role, 'bench-' || i || '@example.com',
+         u.encrypted_password, u.email_confirmed_at, u.raw_app_meta_data, u.raw_user_meta_data,
+         now(), now(), '', '', '', '', '', '', '', ''
+  from auth.users u, generate_series(1, p_count) i where u.email = 'bench@example.com';
+  insert into auth.identities (provider_id, user_id, identity_data, provider, created_at,
+                               updated_at)
+  select u.id::text, u.id, jsonb_build_object('sub', u.id::text, 'email', u.email,
+                                              'email_verified', false, 'phone_verified', false),
+         'email', now(), now()
+  from auth.users u where u.email like 'bench-%@example.com';
+end \$\$;
 create or replace function public.bench_sessions(p_prefix text, p_count int) returns void
 language plpgsql as \$\$
 declare
@@ -45,19 +73,25 @@ curl -fs -X POST "http://127.0.0.1:$port/auth/v1/signup" -H "apikey: $anon" \
   -H 'Content-Type: application/json' -d '{"email":"bench@example.com","password":"bench password"}' >/dev/null
 sock="$work/supabase/.basalt/run"
 psql_admin=(psql -qAt -h "$sock" -p "$dbport" -U postgres -d postgres)
+"${psql_admin[@]}" -c "select public.bench_accounts($accounts)" >/dev/null
 "${psql_admin[@]}" -c "select public.bench_sessions('w-', $tokens)" >/dev/null
 "${psql_admin[@]}" -c "select public.bench_sessions('p-', $tokens)" >/dev/null
 "${psql_admin[@]}" -c "create sequence public.bench_seq; grant usage on sequence public.bench_seq to supabase_auth_admin" >/dev/null
 # Vacuum the freshly filled tables now: left to autovacuum, it runs during the sign-in slices
 # (it took about a tenth of the machine there) and weighs on Basalt's side only.
-"${psql_admin[@]}" -c "vacuum analyze auth.sessions, auth.refresh_tokens, auth.users" >/dev/null
+"${psql_admin[@]}" -c "vacuum analyze auth.sessions, auth.refresh_tokens, auth.users, auth.identities" >/dev/null
 
 printf '%-16s %12s %12s %8s\n' workload "basalt /s" "bound /s" ratio
 cat >"$work/signin.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["apikey"] = "$anon"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"email":"bench@example.com","password":"bench password"}'
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, nil, nil,
+    '{"email":"bench-' .. (n % $accounts + 1) .. '@example.com","password":"bench password"}')
+end
 LUA
 bound=0
 signin=0
@@ -74,6 +108,19 @@ bound=$(awk -v a="$bound" -v n="$rounds" 'BEGIN { print a / n }')
 signin=$(awk -v a="$signin" -v n="$rounds" 'BEGIN { print a / n }')
 if grep -q "Non-2xx" "$work/signin.out"; then echo "password_signin: $(grep Non-2xx "$work/signin.out")"; fi
 printf '%-16s %12.0f %12.0f %8s\n' password_signin "$signin" "$bound" "$(awk -v a="$signin" -v b="$bound" 'BEGIN { printf "%.2f", a / b }')"
+
+cat >"$work/get.lua" <<LUA
+wrk.headers["apikey"] = "$anon"
+LUA
+get_url="http://127.0.0.1:$port/rest/v1/bench_items?select=id,body&id=eq.42"
+alone=$(wrk -t1 -c4 -d"${secs}s" -s "$work/get.lua" "$get_url" | awk '/Requests\/sec/ {print $2}')
+wrk -t1 -c"$conns" -d"$((secs + 2))s" -s "$work/signin.lua" "http://127.0.0.1:$port/auth/v1/token?grant_type=password" >/dev/null &
+flood=$!
+sleep 1
+beside=$(wrk -t1 -c4 -d"${secs}s" -s "$work/get.lua" "$get_url" | awk '/Requests\/sec/ {print $2}')
+wait "$flood"
+sleep 2
+printf '%-16s %12.0f %12.0f %8s   (bound: the same GET alone)\n' rest_get_beside "$beside" "$alone" "$(awk -v a="$beside" -v b="$alone" 'BEGIN { printf "%.2f", a / b }')"
 
 cat >"$work/refresh.lua" <<LUA
 wrk.method = "POST"
