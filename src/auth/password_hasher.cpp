@@ -7,8 +7,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
 #include <memory>
 #include <thread>
 
@@ -74,16 +76,20 @@ unsigned pool_threads(unsigned requested) {
 }
 
 // Hashing is throughput work; request handling (I/O threads, Postgres) is latency work, so a
-// hasher thread runs at a lower priority (nice 10) and yields the CPU to them. On an idle
-// machine that changes nothing; during a flood of password sign-ins the REST API keeps
-// answering (measured: 4 947 -> 7 055 GET/s next to 16 connections signing in, see
-// docs/benchmarks.md). It also names the thread, so `top -H` shows where the hashing goes.
+// hasher thread runs 10 nicer than the process and yields the CPU to them. On an idle machine
+// that changes nothing; next to 16 connections signing in, a REST GET keeps 0.78 of its speed
+// alone instead of 0.56 (bench/auth.sh, docs/benchmarks.md). The thread is also named, so
+// `top -H` shows where the hashing goes.
 void prepare_hasher_thread() {
   thread_local bool prepared = false;
   if (prepared) return;
   prepared = true;
   pthread_setname_np(pthread_self(), "bcrypt");
-  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kHasherNice);
+  // Relative to the process's own niceness (Basalt may already run niced); 19 is the lowest.
+  const auto tid = static_cast<id_t>(gettid());
+  errno = 0;
+  const int current = getpriority(PRIO_PROCESS, tid);
+  if (errno == 0) setpriority(PRIO_PROCESS, tid, std::min(19, current + kHasherNice));
 }
 
 asio::awaitable<std::string> hash_on_pool(std::string password, int cost) {
