@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Auth benchmark, two workloads measured side by side in one run:
+# Auth benchmark, three workloads, each measured side by side with its bound in one run:
 #  1. password sign-in (POST /token?grant_type=password, wrk, 1000 accounts taking turns)
 #     against the bcrypt bound: the cost-10 verifications per second this machine does with
 #     every core busy (bench_bcrypt);

@@ -276,7 +276,8 @@ TEST_F(DbRls, StatementsSkippedAfterAnErrorAreNotTakenAsPrepared) {
 
 TEST_F(DbRls, PoolLendsTheMostRecentlyReturnedConnectionFirst) {
   // Last in, first out: under light load one warm backend takes every request, instead of
-  // every connection taking turns (first in, first out would lend `first` again below).
+  // every connection taking turns (first in, first out would lend the never-used fourth slot
+  // next, a new connection, and then connections 0 and 1).
   std::vector<db::Connection*> conns;
   run([&]() -> asio::awaitable<bool> {
     std::vector<db::Lease> held;
