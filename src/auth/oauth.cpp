@@ -12,8 +12,8 @@
 #include <cctype>
 
 #include "auth/auth_error.hpp"
-#include "auth/github.hpp"
 #include "auth/oauth_claims.hpp"
+#include "auth/oauth_profile.hpp"
 #include "auth/oauth_state.hpp"
 #include "auth/oauth_urls.hpp"
 #include "auth/oidc_provider.hpp"
@@ -199,14 +199,19 @@ asio::awaitable<Result<ProviderIdentity>> oidc_profile(OidcProvider& p, const Oi
   co_return identity_from_claims(id_claims, info);
 }
 
-// The user GitHub's REST API names: the profile and the email addresses.
-asio::awaitable<Result<ProviderIdentity>> github_profile(OidcProvider& p, const OidcEndpoints& e,
-                                                         std::string access_token) {
-  auto user = co_await p.api_get(e.userinfo, access_token);
-  if (!user) co_return profile_error(user.error().internal);
-  auto emails = co_await p.api_get(e.userinfo + "/emails", access_token);
-  if (!emails) co_return profile_error(emails.error().internal);
-  co_return github_identity(*user, *emails, e.issuer);
+// The user as a built-in OAuth 2.0 provider's API describes it: its requests, in order, then
+// the profile's reading of their answers.
+asio::awaitable<Result<ProviderIdentity>> api_profile(OidcProvider& p, const OAuthProfile& profile,
+                                                      const OidcEndpoints& e,
+                                                      std::string access_token) {
+  std::vector<json::value> replies;
+  for (auto& request : profile_requests(profile, e, p.options(), access_token)) {
+    auto reply =
+        co_await p.api_get(std::move(request.url), access_token, std::move(request.headers));
+    if (!reply) co_return profile_error(reply.error().internal);
+    replies.push_back(std::move(*reply));
+  }
+  co_return profile.identity(replies, e);
 }
 
 // The provider's authorization request: Basalt's parameters, then anything else the app put
@@ -215,15 +220,24 @@ FormParams authorize_params(const OidcProvider& p, const OAuthState& state, std:
                             std::string_view query) {
   const FormParams in = form_decode(query);
   FormParams params;
-  if (is_github(p.name())) {
-    // Plain OAuth 2.0 as Supabase Auth does it with GitHub: its scope, no nonce, no PKCE.
+  if (const OAuthProfile* profile = oauth_profile(p.name()); profile != nullptr) {
+    // Plain OAuth 2.0 as Supabase Auth talks to this provider: its scopes, no nonce, PKCE only
+    // where the provider wants it.
+    const std::string scope = oauth_scope(
+        p.options().scopes, profile->takes_scopes ? form_value(in, "scopes") : std::string(),
+        profile->scopes);
     params = {
         {"client_id", p.client_id()},
         {"redirect_uri", p.options().redirect_uri},
         {"response_type", "code"},
-        {"scope", oauth_scope(p.options().scopes, form_value(in, "scopes"), {"user:email"})},
-        {"state", encode_oauth_state(state, key)},
     };
+    if (!scope.empty()) params.emplace_back("scope", scope);
+    params.emplace_back("state", encode_oauth_state(state, key));
+    if (profile->pkce) {
+      params.emplace_back("code_challenge",
+                          pkce_s256_challenge(provider_code_verifier(state, key)));
+      params.emplace_back("code_challenge_method", "S256");
+    }
   } else {
     params = {
         {"client_id", p.client_id()},
@@ -405,10 +419,10 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
   const std::shared_ptr<OidcProvider> p = *provider;
   const OAuthProviderOptions& po = p->options();
 
-  const bool github = is_github(p->name());
+  const OAuthProfile* profile = oauth_profile(p->name());
   // (Named first: GCC 12 mishandles a conditional's temporary passed into a coroutine.)
   std::string verifier;
-  if (!github) verifier = provider_code_verifier(*state, key);
+  if (profile == nullptr || profile->pkce) verifier = provider_code_verifier(*state, key);
   auto tokens = co_await p->exchange_code(code, std::move(verifier), rq.now);
   if (!tokens) {
     Error e = internal_error("Unable to exchange external code: " + code.substr(0, 4),
@@ -421,8 +435,8 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
                                   endpoints.error().internal));
   // (co_await is kept out of the conditional operator: GCC 12 miscompiles it there.)
   Result<ProviderIdentity> identity = profile_error("");
-  if (github) {
-    identity = co_await github_profile(*p, *endpoints, tokens->access_token);
+  if (profile != nullptr) {
+    identity = co_await api_profile(*p, *profile, *endpoints, tokens->access_token);
   } else {
     identity = co_await oidc_profile(*p, *endpoints, *tokens, *state, key, rq.now);
   }

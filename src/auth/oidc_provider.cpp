@@ -7,7 +7,7 @@
 #include <boost/json/value.hpp>
 #include <cctype>
 
-#include "auth/github.hpp"
+#include "auth/oauth_profile.hpp"
 #include "auth/oauth_urls.hpp"
 #include "jwt/jwt.hpp"
 #include "jwt/public_jwks.hpp"
@@ -214,8 +214,8 @@ asio::awaitable<Result<OidcEndpoints>> OidcProvider::endpoints(std::int64_t now)
     if (endpoints_ && now - endpoints_at_ < kOidcCacheSeconds) cached = endpoints_;
   }
   if (cached) co_return std::move(*cached);
-  if (is_github(name_)) {
-    OidcEndpoints e = github_endpoints(options_);
+  if (const OAuthProfile* profile = oauth_profile(name_); profile != nullptr) {
+    OidcEndpoints e = profile_endpoints(*profile, options_);
     remember(e, now);
     co_return e;
   }
@@ -285,11 +285,13 @@ asio::awaitable<Result<json::object>> OidcProvider::userinfo(std::string access_
 }
 
 asio::awaitable<Result<json::value>> OidcProvider::api_get(std::string url,
-                                                           std::string access_token) {
+                                                           std::string access_token,
+                                                           std::vector<std::string> headers) {
   HttpCall call;
   call.url = std::move(url);
   call.headers = {"Accept: application/json", "Authorization: Bearer " + access_token,
                   std::string(kProviderUserAgent)};
+  for (auto& h : headers) call.headers.push_back(std::move(h));
   auto reply = co_await send(std::move(call));
   if (!reply) co_return std::move(reply).error();
   if (reply->status < 200 || reply->status >= 300) {

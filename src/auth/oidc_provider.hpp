@@ -85,9 +85,11 @@ class OidcProvider {
                                                                std::int64_t now);
   boost::asio::awaitable<Result<boost::json::object>> userinfo(std::string access_token,
                                                                std::int64_t now);
-  // GET `url` with the user's access token; its JSON (any value) when the status is 2xx.
+  // GET `url` with the user's access token (and `headers`); its JSON (any value) when the
+  // status is 2xx.
   boost::asio::awaitable<Result<boost::json::value>> api_get(std::string url,
-                                                             std::string access_token);
+                                                             std::string access_token,
+                                                             std::vector<std::string> headers);
   // Signature (RS256/ES256 by the provider's JWKS), iss and exp/nbf/iat; sub, audience and
   // nonce are the caller's. Errors: 400 with the reason in `message` (logged, not shown).
   boost::asio::awaitable<Result<boost::json::object>> verify_id_token(std::string id_token,
