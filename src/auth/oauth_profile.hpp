@@ -1,6 +1,6 @@
 // The OAuth 2.0 providers Supabase Auth knows by name and talks to without OpenID Connect
-// (GitHub, GitLab, Discord, Bitbucket, Facebook, Figma, Fly, Notion, Spotify, Twitch, X,
-// Zoom): where each one's authorization, token and API endpoints are (its public hosts, or
+// (GitHub, GitLab, Discord, Bitbucket, Facebook, Figma, Fly, Kakao, Notion, Spotify, Twitch,
+// X, Zoom): where each one's authorization, token and API endpoints are (its public hosts, or
 // `url` for a self-hosted or test server), the scopes it is asked for, the API requests that
 // read the signed-in user, and how their answers become an identity. Each provider is one
 // file under auth/providers/; this header is what they share and how the service finds one.

@@ -81,6 +81,7 @@ std::string well_known_issuer(std::string_view provider) {
       {"google", "https://accounts.google.com"},
       {"apple", "https://appleid.apple.com"},
       {"linkedin_oidc", "https://www.linkedin.com/oauth"},
+      {"facebook", "https://www.facebook.com"},
       {"kakao", "https://kauth.kakao.com"},
       {"slack_oidc", "https://slack.com"},
       {"snapchat", "https://accounts.snapchat.com"},
@@ -208,17 +209,19 @@ std::string OidcProvider::client_id() const {
 }
 
 asio::awaitable<Result<OidcEndpoints>> OidcProvider::endpoints(std::int64_t now) {
+  if (const OAuthProfile* profile = oauth_profile(name_); profile != nullptr) {
+    co_return profile_endpoints(*profile, options_);
+  }
+  co_return co_await oidc_endpoints(now);
+}
+
+asio::awaitable<Result<OidcEndpoints>> OidcProvider::oidc_endpoints(std::int64_t now) {
   std::optional<OidcEndpoints> cached;
   {
     std::lock_guard lock(mu_);
     if (endpoints_ && now - endpoints_at_ < kOidcCacheSeconds) cached = endpoints_;
   }
   if (cached) co_return std::move(*cached);
-  if (const OAuthProfile* profile = oauth_profile(name_); profile != nullptr) {
-    OidcEndpoints e = profile_endpoints(*profile, options_);
-    remember(e, now);
-    co_return e;
-  }
   const std::string expected = issuer();
   if (!needs_discovery(options_)) {
     auto e = endpoints_from(options_, expected, nullptr);
@@ -265,9 +268,32 @@ asio::awaitable<Result<ProviderTokens>> OidcProvider::exchange_code(std::string 
                                                                     std::int64_t now) {
   auto e = co_await endpoints(now);
   if (!e) co_return std::move(e).error();
+  std::optional<bool> learned;
+  {
+    std::lock_guard lock(mu_);
+    learned = secret_in_body_;
+  }
+  // Discovery (or the provider's profile) may name how the client authenticates; otherwise
+  // HTTP Basic is tried first and then the form body, as Go's oauth2 package (which Supabase
+  // Auth uses) probes, and what worked is kept.
+  const bool probe = !e->secret_in_body && !learned;
+  if (learned) e->secret_in_body = *learned;
   auto reply = co_await send(token_request(*e, options_, code, code_verifier));
   if (!reply) co_return std::move(reply).error();
-  co_return parse_token_response(*reply);
+  auto tokens = parse_token_response(*reply);
+  if (probe && !tokens) {
+    e->secret_in_body = true;
+    auto again = co_await send(token_request(*e, options_, code, code_verifier));
+    if (!again) co_return std::move(again).error();
+    auto second = parse_token_response(*again);
+    if (!second) co_return tokens;  // the first answer says more about what is wrong
+    tokens = std::move(second);
+  }
+  if (probe && tokens) {
+    std::lock_guard lock(mu_);
+    secret_in_body_ = e->secret_in_body;
+  }
+  co_return tokens;
 }
 
 asio::awaitable<Result<json::object>> OidcProvider::userinfo(std::string access_token,
@@ -338,7 +364,7 @@ asio::awaitable<Result<std::shared_ptr<const jwt::KeySet>>> OidcProvider::keys(s
 
 asio::awaitable<Result<json::object>> OidcProvider::verify_id_token(std::string id_token,
                                                                     std::int64_t now) {
-  auto e = co_await endpoints(now);
+  auto e = co_await oidc_endpoints(now);
   if (!e) co_return std::move(e).error();
   if (e->jwks.empty()) co_return bad_token("the provider publishes no JWK set");
   auto set = co_await keys(e->jwks, now, false);

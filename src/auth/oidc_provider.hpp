@@ -79,7 +79,12 @@ class OidcProvider {
   // The issuer tokens must name ("" when unknown before discovery).
   std::string issuer() const { return configured_issuer(name_, options_); }
 
+  // The endpoints of the sign-in flow: a built-in OAuth 2.0 provider's (oauth_profile.hpp), or
+  // oidc_endpoints().
   boost::asio::awaitable<Result<OidcEndpoints>> endpoints(std::int64_t now);
+  // The OpenID Connect endpoints: configured, or by discovery at the issuer. id_tokens are
+  // checked against these (Facebook and Kakao sign in by OAuth 2.0 but issue OIDC id_tokens).
+  boost::asio::awaitable<Result<OidcEndpoints>> oidc_endpoints(std::int64_t now);
   boost::asio::awaitable<Result<ProviderTokens>> exchange_code(std::string code,
                                                                std::string code_verifier,
                                                                std::int64_t now);
@@ -111,6 +116,7 @@ class OidcProvider {
   std::int64_t endpoints_at_ = 0;
   std::shared_ptr<const jwt::KeySet> keys_;
   std::int64_t keys_at_ = 0;
+  std::optional<bool> secret_in_body_;  // how the token endpoint took the secret, once probed
 };
 
 // The configured providers by name. `http` may be null when no provider is enabled (only

@@ -11,6 +11,7 @@ const OAuthProfile& figma_profile();
 const OAuthProfile& fly_profile();
 const OAuthProfile& github_profile();
 const OAuthProfile& gitlab_profile();
+const OAuthProfile& kakao_profile();
 const OAuthProfile& notion_profile();
 const OAuthProfile& spotify_profile();
 const OAuthProfile& twitch_profile();

@@ -3,8 +3,8 @@
 // gets a local server playing its documented endpoints at the paths Supabase Auth uses under
 // `url`: an authorization page that approves at once, a token endpoint checking the client's
 // credentials (HTTP Basic or form) and the redirect URI, and the user API, which checks what
-// the real one demands (a bearer token; Twitch's Client-Id header, Notion's Notion-Version,
-// Facebook's appsecret_proof, X's PKCE). Each test signs a user in and checks the user and
+// the real one demands (a bearer token; Twitch's Client-Id header and secret in the form
+// body, Notion's Notion-Version, Facebook's appsecret_proof, X's PKCE). Each test signs a user in and checks the user and
 // the identity Basalt recorded against what Supabase Auth's provider code records.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -127,6 +127,8 @@ const PROVIDERS = {
     authorize: '/oauth2/authorize',
     token: '/oauth2/token',
     scope: 'user:read:email',
+    // Twitch takes the client secret only in the form body: Basalt probes Basic first.
+    secretInBody: true,
     api: {
       '/helix/users': (req) => {
         if (req.headers['client-id'] !== clientId('twitch')) return [401, { message: 'Client-Id header required' }];
@@ -149,6 +151,24 @@ const PROVIDERS = {
       },
     },
     expect: { email: 'dev@twitch.example', verified: true, sub: '141981764', name: 'twitchdev' },
+  },
+  kakao: {
+    authorize: '/oauth/authorize',
+    token: '/oauth/token',
+    scope: 'account_email profile_image profile_nickname',
+    secretInBody: true,
+    api: {
+      '/v2/user/me': () => ({
+        id: 1234567890,
+        kakao_account: {
+          profile: { nickname: 'Kim', profile_image_url: 'https://kakao.example/p.jpg' },
+          email: 'kim@kakao.example',
+          is_email_valid: true,
+          is_email_verified: true,
+        },
+      }),
+    },
+    expect: { email: 'kim@kakao.example', verified: true, sub: '1234567890', name: 'Kim' },
   },
   notion: {
     authorize: '/v1/oauth/authorize',
@@ -256,6 +276,7 @@ function fakeProvider(name, spec) {
       seen.token.push(Object.fromEntries(form));
       let [id, secret] = [form.get('client_id'), form.get('client_secret')];
       const basic = /^Basic (.+)$/.exec(req.headers.authorization || '');
+      if (basic && spec.secretInBody) return send(400, { error: 'invalid_client', error_description: 'secret in body' });
       if (basic) {
         const [u, p] = Buffer.from(basic[1], 'base64').toString().split(':');
         [id, secret] = [decodeURIComponent(u), decodeURIComponent(p)];

@@ -95,7 +95,7 @@ std::string scope_of(std::string_view name, std::string_view requested = "") {
 
 TEST(OAuthProfile, BuiltInNamesAreCaseInsensitiveAndOidcOnesHaveNone) {
   for (const char* name : {"bitbucket", "discord", "facebook", "figma", "fly", "github", "gitlab",
-                           "notion", "spotify", "twitch", "x", "zoom"}) {
+                           "kakao", "notion", "spotify", "twitch", "x", "zoom"}) {
     const OAuthProfile* p = oauth_profile(name);
     ASSERT_NE(p, nullptr) << name;
     EXPECT_EQ(p->name, name);
@@ -498,6 +498,107 @@ TEST(Zoom, NoScopesAndTheVerifiedRule) {
   EXPECT_TRUE(id->email_verified);
   id = identify("zoom", {R"({"id":"z1","email":"z@z.example","verified":0,"login_type":"1"})"});
   EXPECT_TRUE(id->email_verified);
+}
+
+TEST(Kakao, SecretInTheBodyAndTheAccount) {
+  const auto e = endpoints_of("kakao");
+  EXPECT_EQ(e.authorization, "https://kauth.kakao.com/oauth/authorize");
+  EXPECT_EQ(e.token, "https://kauth.kakao.com/oauth/token");
+  EXPECT_EQ(e.userinfo, "https://kapi.kakao.com/v2/user/me");
+  EXPECT_TRUE(e.secret_in_body);
+  EXPECT_EQ(scope_of("kakao"), "account_email profile_image profile_nickname");
+  auto id =
+      identify("kakao", {R"({"id":1234567890,"kakao_account":{"profile":{"nickname":"Kim",)"
+                         R"("profile_image_url":"https://k/p.jpg"},"email":"kim@kakao.example",)"
+                         R"("is_email_valid":true,"is_email_verified":true}})"});
+  ASSERT_TRUE(id.ok()) << id.error().internal;
+  EXPECT_EQ(json::serialize(id->data),
+            R"({"iss":"https://kapi.kakao.com","sub":"1234567890","name":"Kim",)"
+            R"("preferred_username":"Kim","email":"kim@kakao.example","email_verified":true,)"
+            R"("phone_verified":false,"full_name":"Kim","avatar_url":"https://k/p.jpg",)"
+            R"("provider_id":"1234567890","user_name":"Kim"})");
+  // Verified but no longer valid: not verified.
+  id =
+      identify("kakao", {R"({"id":1,"kakao_account":{"email":"k@k.example","is_email_valid":false,)"
+                         R"("is_email_verified":true}})"});
+  ASSERT_TRUE(id.ok());
+  EXPECT_FALSE(id->email_verified);
+}
+
+TEST(OAuthProfile, KakaoSendsTheSecretInTheBodyWithoutProbing) {
+  auto http = std::make_shared<FakeHttp>();
+  http->replies["https://kauth.kakao.com/oauth/token"] = HttpReply{200, R"({"access_token":"k1"})"};
+  OidcProvider p("kakao", configured(), http);
+  auto tokens = run(p.exchange_code("c", "", 1'700'000'000));
+  ASSERT_TRUE(tokens.ok());
+  ASSERT_EQ(http->calls.size(), 1u);
+  EXPECT_NE(http->calls[0].body.find("client_secret=s3cret"), std::string::npos);
+  for (const auto& h : http->calls[0].headers) EXPECT_FALSE(h.starts_with("Authorization:"));
+}
+
+// A token endpoint that only takes the secret in the form body (as Twitch's): refuses Basic.
+class BodyOnlyTokenEndpoint final : public HttpClient {
+ public:
+  std::vector<HttpCall> calls;
+  asio::awaitable<Result<HttpReply>> send(HttpCall call) override {
+    calls.push_back(call);
+    if (call.body.find("client_secret=s3cret") == std::string::npos) {
+      co_return HttpReply{400, R"({"status":400,"message":"missing client secret"})"};
+    }
+    co_return HttpReply{200, R"({"access_token":"tw1","token_type":"bearer"})"};
+  }
+};
+
+TEST(OAuthProfile, TokenEndpointAuthIsProbedBasicFirstThenTheBodyAndRemembered) {
+  auto http = std::make_shared<BodyOnlyTokenEndpoint>();
+  OidcProvider p("twitch", configured(), http);
+  auto tokens = run(p.exchange_code("c1", "", 1'700'000'000));
+  ASSERT_TRUE(tokens.ok()) << tokens.error().internal;
+  EXPECT_EQ(tokens->access_token, "tw1");
+  ASSERT_EQ(http->calls.size(), 2u);
+  EXPECT_TRUE(
+      std::any_of(http->calls[0].headers.begin(), http->calls[0].headers.end(),
+                  [](const std::string& h) { return h.starts_with("Authorization: Basic "); }));
+  EXPECT_NE(http->calls[1].body.find("client_id=client-1"), std::string::npos);
+  // The next sign-in goes straight to the form body.
+  tokens = run(p.exchange_code("c2", "", 1'700'000'001));
+  ASSERT_TRUE(tokens.ok());
+  EXPECT_EQ(http->calls.size(), 3u);
+}
+
+TEST(OAuthProfile, WhenBothAuthStylesFailTheFirstAnswerIsReported) {
+  auto http = std::make_shared<FakeHttp>();
+  http->replies["https://id.twitch.tv/oauth2/token"] =
+      HttpReply{400, R"({"error":"invalid_grant","error_description":"bad code"})"};
+  OidcProvider p("twitch", configured(), http);
+  auto tokens = run(p.exchange_code("bad", "", 1'700'000'000));
+  ASSERT_FALSE(tokens.ok());
+  EXPECT_NE(tokens.error().internal.find("invalid_grant"), std::string::npos);
+  EXPECT_EQ(http->calls.size(), 2u);
+  // Nothing was learned: the next exchange probes again.
+  (void)run(p.exchange_code("bad", "", 1'700'000'001));
+  EXPECT_EQ(http->calls.size(), 4u);
+}
+
+TEST(OAuthProfile, IdTokensAreCheckedAgainstTheOidcIssuerNotTheApiHost) {
+  // Facebook signs in by OAuth 2.0 but its Limited Login id_tokens come from
+  // https://www.facebook.com, found by discovery.
+  auto http = std::make_shared<FakeHttp>();
+  http->replies["https://www.facebook.com/.well-known/openid-configuration"] = HttpReply{
+      200,
+      R"({"issuer":"https://www.facebook.com","authorization_endpoint":"https://www.facebook.com/dialog/oauth",)"
+      R"("token_endpoint":"https://graph.facebook.com/oauth/access_token",)"
+      R"("jwks_uri":"https://www.facebook.com/.well-known/oauth/openid/jwks/"})"};
+  OidcProvider p("facebook", configured(), http);
+  EXPECT_EQ(p.issuer(), "https://www.facebook.com");
+  auto flow = run(p.endpoints(1'700'000'000));
+  ASSERT_TRUE(flow.ok());
+  EXPECT_EQ(flow->authorization, "https://www.facebook.com/dialog/oauth");
+  EXPECT_TRUE(http->calls.empty());
+  auto oidc = run(p.oidc_endpoints(1'700'000'000));
+  ASSERT_TRUE(oidc.ok()) << oidc.error().internal;
+  EXPECT_EQ(oidc->jwks, "https://www.facebook.com/.well-known/oauth/openid/jwks/");
+  EXPECT_EQ(oidc->issuer, "https://www.facebook.com");
 }
 
 }  // namespace
