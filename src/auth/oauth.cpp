@@ -12,6 +12,7 @@
 #include <cctype>
 
 #include "auth/auth_error.hpp"
+#include "auth/azure.hpp"
 #include "auth/oauth_claims.hpp"
 #include "auth/oauth_profile.hpp"
 #include "auth/oauth_state.hpp"
@@ -199,6 +200,33 @@ asio::awaitable<Result<ProviderIdentity>> oidc_profile(OidcProvider& p, const Oi
   co_return identity_from_claims(id_claims, info);
 }
 
+// The user Microsoft names in the id_token of the token response: verified with the keys of
+// the tenant that issued it (azure.hpp), for this client and this flow's nonce.
+asio::awaitable<Result<ProviderIdentity>> azure_profile(OidcProvider& p,
+                                                        const ProviderTokens& tokens,
+                                                        const OAuthState& state,
+                                                        std::string_view key, std::int64_t now) {
+  const OAuthProviderOptions& po = p.options();
+  if (tokens.id_token.empty())
+    co_return profile_error("azure: no OIDC ID token present in response");
+  auto issuer = azure_token_issuer(tokens.id_token, azure_expected_issuer(po));
+  if (!issuer) co_return std::move(issuer).error();
+  auto verified = co_await p.for_issuer(*issuer)->verify_id_token(tokens.id_token, now);
+  if (!verified) co_return profile_error(verified.error().internal);
+  const json::object& claims = *verified;
+  if (!audience_accepted(claims.if_contains("aud"), po.client_ids)) {
+    co_return profile_error("id_token audience " + audience_text(claims.if_contains("aud")));
+  }
+  if (!po.skip_nonce_check && text(claims, "nonce") != oauth_nonce(state, key)) {
+    co_return profile_error("id_token nonce does not match the flow's");
+  }
+  if (!text(claims, "at_hash").empty() &&
+      !at_hash_matches(text(claims, "at_hash"), tokens.access_token)) {
+    co_return profile_error("id_token at_hash does not match the access token");
+  }
+  co_return azure_identity(claims);
+}
+
 // The user as a built-in OAuth 2.0 provider's API describes it: its requests, in order, then
 // the profile's reading of their answers.
 asio::awaitable<Result<ProviderIdentity>> api_profile(OidcProvider& p, const OAuthProfile& profile,
@@ -243,7 +271,10 @@ FormParams authorize_params(const OidcProvider& p, const OAuthState& state, std:
         {"client_id", p.client_id()},
         {"redirect_uri", p.options().redirect_uri},
         {"response_type", "code"},
-        {"scope", oauth_scope(p.options().scopes, form_value(in, "scopes"))},
+        {"scope",
+         oauth_scope(p.options().scopes, form_value(in, "scopes"),
+                     is_azure(p.name()) ? std::vector<std::string>{"openid"}
+                                        : std::vector<std::string>{"openid", "email", "profile"})},
         {"state", encode_oauth_state(state, key)},
         {"nonce", oauth_nonce(state, key)},
         {"code_challenge", pkce_s256_challenge(provider_code_verifier(state, key))},
@@ -437,6 +468,8 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
   Result<ProviderIdentity> identity = profile_error("");
   if (profile != nullptr) {
     identity = co_await api_profile(*p, *profile, *endpoints, tokens->access_token);
+  } else if (is_azure(p->name())) {
+    identity = co_await azure_profile(*p, *tokens, *state, key, rq.now);
   } else {
     identity = co_await oidc_profile(*p, *endpoints, *tokens, *state, key, rq.now);
   }
@@ -493,6 +526,8 @@ asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
 
   std::shared_ptr<OidcProvider> p;
   if (oidc_) p = provider_name.empty() ? oidc_->find_by_issuer(issuer) : oidc_->find(provider_name);
+  // Any Microsoft tenant's issuer means the azure provider, as in Supabase Auth.
+  if (oidc_ && !p && provider_name.empty() && is_azure_issuer(issuer)) p = oidc_->find("azure");
   if (!p) {
     const std::string name = lower(provider_name);
     if (std::find(std::begin(kIdTokenProviders), std::end(kIdTokenProviders), name) !=
@@ -509,7 +544,25 @@ asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
                           "Provider (issuer \"" + p->issuer() + "\") is not enabled");
   }
 
-  auto verified = co_await p->verify_id_token(id_token, rq.now);
+  // Microsoft's tokens are verified with the keys of the tenant that issued them.
+  std::shared_ptr<OidcProvider> verifier = p;
+  if (is_azure(p->name())) {
+    const std::string detected = unverified_issuer(id_token);
+    if (detected.empty()) {
+      co_return bad_request("validation_failed",
+                            "Unable to detect issuer in ID token for Azure provider");
+    }
+    if (!detected.starts_with("https://login.microsoftonline.com/") &&
+        !detected.starts_with("https://sts.windows.net/")) {
+      co_return bad_request("validation_failed",
+                            "Detected ID token issuer is not an Azure ID token issuer");
+    }
+    if (!issuer.empty() && issuer != detected) {
+      co_return bad_request("validation_failed", "Provided issuer does not match ID token issuer");
+    }
+    verifier = p->for_issuer(detected);
+  }
+  auto verified = co_await verifier->verify_id_token(id_token, rq.now);
   if (!verified) {
     if (verified.error().status != 400) {
       // The provider's configuration or keys could not be fetched.
@@ -541,7 +594,9 @@ asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
       !nonce) {
     co_return oauth_reply(nonce.error());
   }
-  auto identity = identity_from_claims(claims, json::object{});
+  Result<ProviderIdentity> identity = is_azure_issuer(text(claims, "iss"))
+                                          ? azure_identity(claims)
+                                          : identity_from_claims(claims, json::object{});
   if (!identity) co_return std::move(identity).error();
 
   json::object arg =

@@ -7,6 +7,7 @@
 #include <boost/json/value.hpp>
 #include <cctype>
 
+#include "auth/azure.hpp"
 #include "auth/oauth_profile.hpp"
 #include "auth/oauth_urls.hpp"
 #include "jwt/jwt.hpp"
@@ -212,7 +213,25 @@ asio::awaitable<Result<OidcEndpoints>> OidcProvider::endpoints(std::int64_t now)
   if (const OAuthProfile* profile = oauth_profile(name_); profile != nullptr) {
     co_return profile_endpoints(*profile, options_);
   }
+  if (is_azure(name_)) co_return azure_endpoints(options_);
   co_return co_await oidc_endpoints(now);
+}
+
+std::shared_ptr<OidcProvider> OidcProvider::for_issuer(const std::string& issuer) {
+  std::lock_guard lock(mu_);
+  auto it = issuers_.find(issuer);
+  if (it != issuers_.end()) return it->second;
+  if (issuers_.size() >= kMaxIssuerProviders) issuers_.clear();
+  OAuthProviderOptions o = options_;
+  o.issuer = issuer;
+  o.url.clear();
+  o.authorization_url.clear();
+  o.token_url.clear();
+  o.userinfo_url.clear();
+  o.jwks_url.clear();
+  auto p = std::make_shared<OidcProvider>(name_, std::move(o), http_);
+  issuers_.emplace(issuer, p);
+  return p;
 }
 
 asio::awaitable<Result<OidcEndpoints>> OidcProvider::oidc_endpoints(std::int64_t now) {

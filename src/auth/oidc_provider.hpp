@@ -43,6 +43,8 @@ inline constexpr std::int64_t kOidcCacheSeconds = 3600;
 // Sent with requests that carry a user's access token (GitHub's API refuses requests without
 // a User-Agent).
 inline constexpr std::string_view kProviderUserAgent = "User-Agent: Basalt";
+// How many issuers for_issuer() keeps.
+inline constexpr std::size_t kMaxIssuerProviders = 256;
 // Clock skew tolerated on id_token exp/nbf/iat.
 inline constexpr std::int64_t kIdTokenLeewaySeconds = 30;
 
@@ -95,6 +97,10 @@ class OidcProvider {
   boost::asio::awaitable<Result<boost::json::value>> api_get(std::string url,
                                                              std::string access_token,
                                                              std::vector<std::string> headers);
+  // A provider for an issuer known only from a token (each Azure tenant issues its own
+  // id_tokens): this one's client, that issuer's discovery and keys. Kept for reuse (up to
+  // kMaxIssuerProviders, then the set starts over).
+  std::shared_ptr<OidcProvider> for_issuer(const std::string& issuer);
   // Signature (RS256/ES256 by the provider's JWKS), iss and exp/nbf/iat; sub, audience and
   // nonce are the caller's. Errors: 400 with the reason in `message` (logged, not shown).
   boost::asio::awaitable<Result<boost::json::object>> verify_id_token(std::string id_token,
@@ -117,6 +123,7 @@ class OidcProvider {
   std::shared_ptr<const jwt::KeySet> keys_;
   std::int64_t keys_at_ = 0;
   std::optional<bool> secret_in_body_;  // how the token endpoint took the secret, once probed
+  std::map<std::string, std::shared_ptr<OidcProvider>> issuers_;  // for_issuer()
 };
 
 // The configured providers by name. `http` may be null when no provider is enabled (only

@@ -1,0 +1,213 @@
+// Sign-in with Microsoft (provider "azure") through supabase-js. Microsoft is out of reach in
+// tests, so a real OpenID provider (the `oidc-provider` package) serves Microsoft's v2.0
+// endpoint paths (/oauth2/v2.0/authorize and /token) and Basalt's `url` points at it, as at
+// a tenant. Basalt must take the user only from the id_token of the token response, verified
+// with the keys of the issuer named in that token, and map Microsoft's claims as Supabase Auth
+// does (custom_claims without the protocol claims, xms_edov deciding a verified address).
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { createClient } from '@supabase/supabase-js';
+import Provider from 'oidc-provider';
+import { startBasalt } from '../lib/basalt.js';
+
+const APP = 'http://localhost:3000';
+const CLIENT_ID = '00000000-aaaa-bbbb-cccc-000000000001';
+const SECRET = 'azure-client-secret-0123456789';
+
+const ACCOUNTS = {
+  ada: {
+    email: 'Ada@Contoso.example',
+    name: 'Ada Lovelace',
+    preferred_username: 'ada@contoso.example',
+    oid: 'oid-ada',
+    tid: 'tenant-1',
+  },
+  // A guest whose address Microsoft does not vouch for (xms_edov false).
+  guest: {
+    email: 'guest@elsewhere.example',
+    name: 'Guest',
+    preferred_username: 'guest@elsewhere.example',
+    oid: 'oid-guest',
+    tid: 'tenant-1',
+    xms_edov: false,
+  },
+};
+
+function listen(server) {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+}
+
+let server;
+let issuer;
+let provider;
+let basalt;
+
+describe('OAuth with Microsoft (azure)', () => {
+  before(async () => {
+    server = http.createServer((req, res) => {
+      if (!provider) return res.writeHead(503).end();
+      provider.callback()(req, res);
+    });
+    issuer = `http://127.0.0.1:${await listen(server)}`;
+    basalt = await startBasalt({
+      env: { AZURE_SECRET: SECRET },
+      config: `
+[auth]
+site_url = "${APP}"
+additional_redirect_urls = ["${APP}/**"]
+
+[auth.external.azure]
+enabled = true
+client_id = "${CLIENT_ID}"
+secret = "env(AZURE_SECRET)"
+url = "${issuer}"
+`,
+    });
+    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'ms-key', alg: 'RS256', use: 'sig' };
+    provider = new Provider(issuer, {
+      routes: { authorization: '/oauth2/v2.0/authorize', token: '/oauth2/v2.0/token' },
+      clients: [
+        {
+          client_id: CLIENT_ID,
+          client_secret: SECRET,
+          redirect_uris: [`${basalt.url}/auth/v1/callback`],
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
+      ],
+      jwks: { keys: [jwk] },
+      cookies: { keys: ['cookie-signing-key-for-tests'] },
+      claims: {
+        openid: ['sub', 'oid', 'tid', 'xms_edov'],
+        email: ['email'],
+        profile: ['name', 'preferred_username'],
+      },
+      conformIdTokenClaims: false,
+      async findAccount(_ctx, id) {
+        const account = ACCOUNTS[id];
+        if (!account) return undefined;
+        return { accountId: id, claims: async () => ({ sub: id, ...account }) };
+      },
+    });
+  });
+
+  after(async () => {
+    await basalt?.stop();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  });
+
+  // Plays the browser: follows redirects, keeps the provider's cookies, signs in as `login`
+  // and consents, until a redirect leaves for the app.
+  async function browse(url, login) {
+    const jar = new Map();
+    let method = 'GET';
+    let body;
+    for (let step = 0; step < 25; step++) {
+      const here = new URL(url);
+      const headers = {};
+      if (here.origin === issuer && jar.size > 0) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+      if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
+      const res = await fetch(url, { method, headers, body, redirect: 'manual' });
+      if (here.origin === issuer) {
+        for (const c of res.headers.getSetCookie()) {
+          const [pair] = c.split(';');
+          const eq = pair.indexOf('=');
+          const [name, value] = [pair.slice(0, eq), pair.slice(eq + 1)];
+          if (value === '' || /expires=Thu, 01 Jan 1970/i.test(c)) jar.delete(name);
+          else jar.set(name, value);
+        }
+      }
+      method = 'GET';
+      body = undefined;
+      if (res.status >= 300 && res.status < 400) {
+        await res.text();
+        const location = new URL(res.headers.get('location'), url);
+        if (location.toString().startsWith(APP)) return location;
+        url = location.toString();
+        continue;
+      }
+      const text = await res.text();
+      if (res.status === 200 && here.origin === issuer && here.pathname.startsWith('/interaction/')) {
+        method = 'POST';
+        body = text.includes('name="prompt" value="login"')
+          ? new URLSearchParams({ prompt: 'login', login, password: 'any' }).toString()
+          : new URLSearchParams({ prompt: 'consent' }).toString();
+        continue;
+      }
+      throw new Error(`unexpected ${res.status} at ${url}: ${text.slice(0, 300)}`);
+    }
+    throw new Error('too many redirects');
+  }
+
+  const client = (flowType) =>
+    createClient(basalt.url, basalt.anonKey, {
+      auth: { flowType, persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    });
+
+  test('signInWithOAuth: Microsoft v2.0 endpoints, openid + the app\'s scopes, the id_token\'s user', async () => {
+    const c = client('implicit');
+    const { data, error } = await c.auth.signInWithOAuth({
+      provider: 'azure',
+      options: { skipBrowserRedirect: true, redirectTo: `${APP}/welcome`, scopes: 'email profile' },
+    });
+    assert.equal(error, null);
+    const first = await fetch(data.url, { redirect: 'manual' });
+    const toMicrosoft = new URL(first.headers.get('location'));
+    assert.equal(`${toMicrosoft.origin}${toMicrosoft.pathname}`, `${issuer}/oauth2/v2.0/authorize`);
+    assert.equal(toMicrosoft.searchParams.get('scope'), 'openid email profile');
+    assert.equal(toMicrosoft.searchParams.get('client_id'), CLIENT_ID);
+
+    const location = await browse(data.url, 'ada');
+    assert.equal(location.pathname, '/welcome');
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    assert.ok(fragment.get('access_token'), location.toString());
+    const set = await c.auth.setSession({
+      access_token: fragment.get('access_token'),
+      refresh_token: fragment.get('refresh_token'),
+    });
+    assert.equal(set.error, null);
+    const user = set.data.user;
+    assert.equal(user.email, 'ada@contoso.example');
+    assert.equal(user.app_metadata.provider, 'azure');
+    const [identity] = user.identities;
+    assert.equal(identity.provider, 'azure');
+    assert.equal(identity.id, 'ada');
+    const data2 = identity.identity_data;
+    assert.equal(data2.iss, issuer);
+    assert.equal(data2.sub, 'ada');
+    assert.equal(data2.provider_id, 'ada');
+    assert.equal(data2.full_name, 'Ada Lovelace');
+    assert.equal(data2.preferred_username, 'ada@contoso.example');
+    assert.equal(data2.email, 'ada@contoso.example');
+    assert.equal(data2.email_verified, true, 'no xms_edov: Microsoft\'s address counts');
+    assert.equal(data2.name, undefined, 'Supabase Auth keeps Microsoft\'s name as full_name only');
+    assert.equal(data2.custom_claims.oid, 'oid-ada');
+    assert.equal(data2.custom_claims.tid, 'tenant-1');
+    for (const k of ['aud', 'iss', 'exp', 'iat', 'nonce', 'sub', 'name', 'at_hash']) {
+      assert.equal(data2.custom_claims[k], undefined, k);
+    }
+  });
+
+  test('PKCE: the app exchanges the code; xms_edov false leaves the address unverified', async () => {
+    const c = client('pkce');
+    const { data, error } = await c.auth.signInWithOAuth({
+      provider: 'azure',
+      options: { skipBrowserRedirect: true, redirectTo: `${APP}/pkce`, scopes: 'email' },
+    });
+    assert.equal(error, null);
+    const location = await browse(data.url, 'guest');
+    const code = location.searchParams.get('code');
+    assert.ok(code, location.toString());
+    const out = await c.auth.exchangeCodeForSession(code);
+    assert.equal(out.error, null);
+    const [identity] = out.data.user.identities;
+    assert.equal(identity.identity_data.email_verified, false);
+    assert.equal(identity.identity_data.custom_claims.xms_edov, false);
+    // Without the profile scope Microsoft's token names nobody: no full_name.
+    assert.equal(identity.identity_data.full_name, undefined);
+  });
+});
