@@ -286,7 +286,7 @@ asio::awaitable<AuthService::Reply> AuthService::admin_user(AuthRequest& rq,
   const std::string tail = slash == std::string::npos ? "" : rest.substr(slash);
   if (!is_uuid(id)) co_return not_found("validation_failed", "user_id must be an UUID");
   std::vector<db::Param> id_param{id};
-  auto loaded = co_await read(sql::user, std::move(id_param));
+  auto loaded = co_await call(sql::user, std::move(id_param));
   if (!loaded) co_return std::move(loaded).error();
   if (!loaded->is_object()) co_return not_found("user_not_found", "User not found");
   const json::object user = loaded->as_object();

@@ -161,7 +161,7 @@ asio::awaitable<AuthService::Reply> AuthService::otp(AuthRequest& rq) {
   const bool create_user = !b.contains("create_user") || flag(b, "create_user");
   const json::object data = object_field(b, "data");
   std::vector<db::Param> lookup{email, options_.aud};
-  auto account = co_await read(sql::email_account, std::move(lookup));
+  auto account = co_await call(sql::email_account, std::move(lookup));
   if (!account) co_return std::move(account).error();
   const bool exists = account->is_object();
   const bool confirmed = exists && flag(account->as_object(), "confirmed");
@@ -192,7 +192,7 @@ asio::awaitable<AuthService::Reply> AuthService::otp(AuthRequest& rq) {
     }
     if (!options_.mailer_autoconfirm) co_return json_response(200, json::object());
     std::vector<db::Param> again{email, options_.aud};
-    account = co_await read(sql::email_account, std::move(again));
+    account = co_await call(sql::email_account, std::move(again));
     if (!account) co_return std::move(account).error();
     if (!account->is_object()) co_return internal_error("Database error", "new user not found");
   }
@@ -238,7 +238,7 @@ asio::awaitable<AuthService::Reply> AuthService::recover(AuthRequest& rq) {
   if (!v) co_return std::move(v).error();
   email = *v;
   std::vector<db::Param> lookup{email, options_.aud};
-  auto account = co_await read(sql::email_account, std::move(lookup));
+  auto account = co_await call(sql::email_account, std::move(lookup));
   if (!account) co_return std::move(account).error();
   // No account: the same answer, so the endpoint does not reveal which addresses exist.
   if (!account->is_object()) co_return json_response(200, json::object());
@@ -294,7 +294,7 @@ asio::awaitable<AuthService::Reply> AuthService::resend(AuthRequest& rq) {
     co_return co_await phone_resend(rq, type, email, phone);
   }
   std::vector<db::Param> lookup{email, options_.aud};
-  auto account = co_await read(sql::email_account, std::move(lookup));
+  auto account = co_await call(sql::email_account, std::move(lookup));
   if (!account) co_return std::move(account).error();
   if (!account->is_object()) co_return json_response(200, json::object());
   const auto& a = account->as_object();

@@ -178,7 +178,7 @@ asio::awaitable<AuthService::Reply> AuthService::phone_otp(AuthRequest& rq,
 
   // A number without a confirmed account signs up first, with a random password.
   std::vector<db::Param> lookup{phone, std::string(), options_.aud};
-  auto account = co_await read(sql::phone_account, std::move(lookup));
+  auto account = co_await call(sql::phone_account, std::move(lookup));
   if (!account) co_return std::move(account).error();
   const auto test = test_otp(phone);
   const std::string code = test ? *test : otp_digits(options_.sms_otp_length);
@@ -252,7 +252,7 @@ asio::awaitable<AuthService::Reply> AuthService::phone_resend(AuthRequest& rq,
                                                               const std::string& email,
                                                               const std::string& phone) {
   std::vector<db::Param> lookup{phone, email, options_.aud};
-  auto account = co_await read(sql::phone_account, std::move(lookup));
+  auto account = co_await call(sql::phone_account, std::move(lookup));
   if (!account) co_return std::move(account).error();
   if (!account->is_object()) co_return json_response(200, json::object());
   const json::object& a = account->as_object();

@@ -397,14 +397,13 @@ Result<json::value> result_json(Result<db::PgResult> r) {
 
 asio::awaitable<Result<json::value>> AuthService::call(std::string_view sql,
                                                        std::vector<db::Param> params) {
+  if (options_.db_login_is_auth_admin) {
+    // Already the role Supabase Auth runs as, with nothing to set: the one statement is its
+    // own transaction, as each of Supabase Auth's is.
+    auto r = co_await pool_->query(sql, params);
+    co_return result_json(std::move(r));
+  }
   auto r = co_await db::run_as(*pool_, ctx_, sql, std::move(params));
-  co_return result_json(std::move(r));
-}
-
-asio::awaitable<Result<json::value>> AuthService::read(std::string_view sql,
-                                                       std::vector<db::Param> params) {
-  if (!options_.db_login_is_auth_admin) co_return co_await call(sql, std::move(params));
-  auto r = co_await pool_->query(sql, params);
   co_return result_json(std::move(r));
 }
 
@@ -522,7 +521,7 @@ asio::awaitable<Result<Caller>> AuthService::authenticate(AuthRequest& rq) {
     co_return forbidden("bad_jwt", "invalid claim: session_id claim must be a UUID");
   }
   std::vector<db::Param> params{c.user_id, c.session_id.empty() ? db::Param() : c.session_id};
-  auto row = co_await read(sql::caller, std::move(params));
+  auto row = co_await call(sql::caller, std::move(params));
   if (!row) co_return std::move(row).error();
   if (!row->is_object()) co_return internal_error("Database error", "caller row");
   const auto& o = row->as_object();

@@ -119,12 +119,10 @@ class AuthService {
   // Shared steps.
   boost::asio::awaitable<Result<Caller>> authenticate(AuthRequest& rq);
   Result<std::string> require_admin(const AuthRequest& rq) const;  // the admin role
-  // Runs `SELECT <fn>($1::jsonb)` (or the given SQL) and returns its one JSON value.
+  // Runs `SELECT <fn>($1::jsonb)` (or the given SQL) and returns its one JSON value: one
+  // autocommit statement when the pool logs in as supabase_auth_admin (no BEGIN, context or
+  // COMMIT to run), else in a transaction that switches to that role.
   boost::asio::awaitable<Result<boost::json::value>> call(std::string_view sql,
-                                                          std::vector<db::Param> params);
-  // The same for a read-only (stable) function: one autocommit statement when the pool logs in
-  // as supabase_auth_admin (no BEGIN, context or COMMIT to run), else as call() does.
-  boost::asio::awaitable<Result<boost::json::value>> read(std::string_view sql,
                                                           std::vector<db::Param> params);
   // The same call inside `tx`: its JSON result (null when it returned no value).
   static boost::asio::awaitable<Result<boost::json::value>> tx_call(db::Transaction& tx,

@@ -57,7 +57,7 @@ asio::awaitable<AuthService::Reply> AuthService::password_grant(AuthRequest& rq,
 
   std::vector<db::Param> lookup{email.empty() ? db::Param() : email,
                                 phone.empty() ? db::Param() : phone, options_.aud};
-  auto account = co_await read(sql::password_account, std::move(lookup));
+  auto account = co_await call(sql::password_account, std::move(lookup));
   if (!account) co_return std::move(account).error();
   if (!account->is_object()) co_return invalid;
   const auto& a = account->as_object();
@@ -100,7 +100,7 @@ asio::awaitable<AuthService::Reply> AuthService::pkce_grant(AuthRequest& rq,
                           "invalid request: both auth code and code verifier should be non-empty");
   }
   std::vector<db::Param> lookup{code};
-  auto flow = co_await read(sql::flow_state, std::move(lookup));
+  auto flow = co_await call(sql::flow_state, std::move(lookup));
   if (!flow) co_return std::move(flow).error();
   if (!flow->is_object()) {
     co_return not_found("flow_state_not_found", "invalid flow state, no valid flow state found");
