@@ -68,7 +68,10 @@ begin
   update auth.sessions set user_agent = 'bench-' || p_prefix where user_agent is null;
 end \$\$;
 SQL
-bench_start BASALT_AUTH_DB_POOL_SIZE="$conns"
+# Basalt as it ships (the Auth service's pool keeps 5 connections): with bcrypt the bottleneck
+# and two cores, more pooled backends only spread Postgres's caches thinner, and for refresh a
+# few busy connections beat pgbench's 16 competing ones.
+bench_start
 curl -fs -X POST "http://127.0.0.1:$port/auth/v1/signup" -H "apikey: $anon" \
   -H 'Content-Type: application/json' -d '{"email":"bench@example.com","password":"bench password"}' >/dev/null
 sock="$work/supabase/.basalt/run"
