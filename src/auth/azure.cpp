@@ -1,8 +1,8 @@
 #include "auth/azure.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <cctype>
-#include <regex>
 
 #include "auth/auth_error.hpp"
 #include "auth/oauth_profile.hpp"
@@ -13,6 +13,15 @@ namespace basalt::auth {
 namespace json = boost::json;
 
 namespace {
+
+// "<one path segment>/v2.0" with an optional trailing slash.
+bool tenant_then_v2(std::string_view rest) {
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  constexpr std::string_view kVersion = "/v2.0";
+  if (!rest.ends_with(kVersion)) return false;
+  const std::string_view tenant = rest.substr(0, rest.size() - kVersion.size());
+  return !tenant.empty() && tenant.find('/') == std::string_view::npos;
+}
 
 Error profile_error(std::string internal) {
   return internal_error("Error getting user profile from external provider", std::move(internal));
@@ -33,13 +42,33 @@ bool is_azure(std::string_view provider) {
 }
 
 bool is_azure_issuer(std::string_view issuer) {
-  static const std::regex re("^https://login[.]microsoftonline[.]com/([^/]+)/v2[.]0/?$");
-  return std::regex_match(issuer.begin(), issuer.end(), re);
+  constexpr std::string_view kPrefix = "https://login.microsoftonline.com/";
+  return issuer.size() <= kMaxIssuerLength && issuer.starts_with(kPrefix) &&
+         tenant_then_v2(issuer.substr(kPrefix.size()));
 }
 
 bool is_azure_ciam_issuer(std::string_view issuer) {
-  static const std::regex re("^https://[a-z0-9-]+[.]ciamlogin[.]com/([^/]+)/v2[.]0/?$");
-  return std::regex_match(issuer.begin(), issuer.end(), re);
+  constexpr std::string_view kScheme = "https://";
+  constexpr std::string_view kDomain = ".ciamlogin.com/";
+  if (issuer.size() > kMaxIssuerLength || !issuer.starts_with(kScheme)) return false;
+  const std::string_view rest = issuer.substr(kScheme.size());
+  const auto dot = rest.find(kDomain);
+  if (dot == std::string_view::npos || dot == 0) return false;
+  for (char c : rest.substr(0, dot)) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return tenant_then_v2(rest.substr(dot + kDomain.size()));
+}
+
+bool is_azure_v1_issuer(std::string_view issuer) {
+  constexpr std::string_view kPrefix = "https://sts.windows.net/";
+  if (issuer.size() > kMaxIssuerLength || !issuer.starts_with(kPrefix)) return false;
+  std::string_view tenant = issuer.substr(kPrefix.size());
+  if (!tenant.ends_with('/')) return false;
+  tenant.remove_suffix(1);
+  return !tenant.empty() && std::all_of(tenant.begin(), tenant.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
+  });
 }
 
 OidcEndpoints azure_endpoints(const OAuthProviderOptions& o) {
@@ -78,9 +107,15 @@ std::string unverified_issuer(std::string_view jwt) {
   return json_text(v.get_object(), "iss");
 }
 
-Result<std::string> azure_token_issuer(std::string_view id_token, std::string_view expected) {
+Result<std::string> azure_token_issuer(std::string_view id_token, const OAuthProviderOptions& o) {
+  const std::string expected = azure_expected_issuer(o);
   const std::string issuer = unverified_issuer(id_token);
   if (issuer.empty()) return profile_error("azure: invalid ID token");
+  if (issuer.size() > kMaxIssuerLength) return profile_error("azure: ID token issuer too long");
+  // Signed in at Microsoft itself (no url): the token must come from a Microsoft tenant.
+  if (o.url.empty() && !is_azure_issuer(issuer) && !is_azure_ciam_issuer(issuer)) {
+    return profile_error("azure: ID token issuer not valid \"" + issuer + "\"");
+  }
   // Supabase Auth's rule: with a CIAM tenant configured, only CIAM or Microsoft issuers.
   if (!is_azure_issuer(issuer) && is_azure_ciam_issuer(expected) && !is_azure_ciam_issuer(issuer)) {
     return profile_error("azure: ID token issuer not valid \"" + issuer + "\"");

@@ -4,9 +4,11 @@
 // https://login.microsoftonline.com/<tenant-id>), asking for `openid` (apps add `email`). The
 // user comes only from the id_token in the token response: its issuer is read from the token
 // (each tenant issues its own), must be a Microsoft issuer, and must be the configured tenant's
-// when `url` names one; the token is then verified against that issuer's published keys.
+// when `url` names one (see azure_token_issuer); the token is then verified against that issuer's
+// published keys.
 #pragma once
 #include <boost/json/object.hpp>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -19,10 +21,15 @@ namespace basalt::auth {
 
 bool is_azure(std::string_view provider);
 
+// Issuers longer than this are never Microsoft's (and are not looked at further).
+inline constexpr std::size_t kMaxIssuerLength = 256;
+
 // https://login.microsoftonline.com/<tenant>/v2.0 (with or without a trailing slash).
 bool is_azure_issuer(std::string_view issuer);
-// https://<name>.ciamlogin.com/<tenant>/v2.0 (Entra External ID).
+// https://<name>.ciamlogin.com/<tenant>/v2.0 (Entra External ID), <name> of [a-z0-9-].
 bool is_azure_ciam_issuer(std::string_view issuer);
+// https://sts.windows.net/<tenant>/ (v1.0 tokens), the tenant of [A-Za-z0-9.-].
+bool is_azure_v1_issuer(std::string_view issuer);
 
 // Authorization and token endpoints (configured ones win); no issuer, userinfo or JWKS.
 OidcEndpoints azure_endpoints(const OAuthProviderOptions& o);
@@ -32,9 +39,11 @@ OidcEndpoints azure_endpoints(const OAuthProviderOptions& o);
 std::string azure_expected_issuer(const OAuthProviderOptions& o);
 
 // The `iss` of an id_token, read before verification to know whose keys verify it; checked
-// against the sign-in rules above. Errors: 500 "Error getting user profile from external
-// provider" with the reason in `internal`.
-Result<std::string> azure_token_issuer(std::string_view id_token, std::string_view expected);
+// against the sign-in rules: a Microsoft (or CIAM) issuer when signing in at Microsoft itself
+// (no `url`), the configured tenant's when `url` names one, any issuer when `url` is another
+// server (a test provider). Errors: 500 "Error getting user profile from external provider"
+// with the reason in `internal`.
+Result<std::string> azure_token_issuer(std::string_view id_token, const OAuthProviderOptions& o);
 
 // The unverified `iss` of a JWT, or "" when it has none or is not a JWT.
 std::string unverified_issuer(std::string_view jwt);

@@ -209,9 +209,11 @@ asio::awaitable<Result<ProviderIdentity>> azure_profile(OidcProvider& p,
   const OAuthProviderOptions& po = p.options();
   if (tokens.id_token.empty())
     co_return profile_error("azure: no OIDC ID token present in response");
-  auto issuer = azure_token_issuer(tokens.id_token, azure_expected_issuer(po));
+  auto issuer = azure_token_issuer(tokens.id_token, po);
   if (!issuer) co_return std::move(issuer).error();
-  auto verified = co_await p.for_issuer(*issuer)->verify_id_token(tokens.id_token, now);
+  // (Held in a local across the co_await: the cache may drop its own reference meanwhile.)
+  const std::shared_ptr<OidcProvider> tenant = p.for_issuer(*issuer);
+  auto verified = co_await tenant->verify_id_token(tokens.id_token, now);
   if (!verified) co_return profile_error(verified.error().internal);
   const json::object& claims = *verified;
   if (!audience_accepted(claims.if_contains("aud"), po.client_ids)) {
@@ -233,7 +235,8 @@ asio::awaitable<Result<ProviderIdentity>> api_profile(OidcProvider& p, const OAu
                                                       const OidcEndpoints& e,
                                                       std::string access_token) {
   std::vector<json::value> replies;
-  for (auto& request : profile_requests(profile, e, p.options(), access_token)) {
+  std::vector<ApiRequest> requests = profile_requests(profile, e, p.options(), access_token);
+  for (auto& request : requests) {
     auto reply =
         co_await p.api_get(std::move(request.url), access_token, std::move(request.headers));
     if (!reply) co_return profile_error(reply.error().internal);
@@ -538,6 +541,12 @@ asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
     co_return bad_request("validation_failed",
                           "Custom OIDC provider \"" + provider_name + "\" not allowed");
   }
+  // The built-in OAuth 2.0 providers have no id_tokens to offer, bar Facebook's and Kakao's.
+  const OAuthProfile* profile = oauth_profile(p->name());
+  if (profile != nullptr && profile->id_token_identity == nullptr) {
+    co_return bad_request("validation_failed",
+                          "Custom OIDC provider \"" + provider_name + "\" not allowed");
+  }
   const OAuthProviderOptions& po = p->options();
   if (!po.enabled) {
     co_return bad_request("provider_disabled",
@@ -552,8 +561,7 @@ asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
       co_return bad_request("validation_failed",
                             "Unable to detect issuer in ID token for Azure provider");
     }
-    if (!detected.starts_with("https://login.microsoftonline.com/") &&
-        !detected.starts_with("https://sts.windows.net/")) {
+    if (!is_azure_issuer(detected) && !is_azure_v1_issuer(detected)) {
       co_return bad_request("validation_failed",
                             "Detected ID token issuer is not an Azure ID token issuer");
     }
@@ -594,9 +602,14 @@ asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
       !nonce) {
     co_return oauth_reply(nonce.error());
   }
-  Result<ProviderIdentity> identity = is_azure_issuer(text(claims, "iss"))
-                                          ? azure_identity(claims)
-                                          : identity_from_claims(claims, json::object{});
+  Result<ProviderIdentity> identity = profile_error("");
+  if (is_azure_issuer(text(claims, "iss"))) {
+    identity = azure_identity(claims);
+  } else if (profile != nullptr) {
+    identity = profile->id_token_identity(claims);
+  } else {
+    identity = identity_from_claims(claims, json::object{});
+  }
   if (!identity) co_return std::move(identity).error();
 
   json::object arg =

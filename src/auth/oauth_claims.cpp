@@ -113,7 +113,8 @@ Result<ProviderIdentity> identity_from_claims(const json::object& id_token_claim
       updated != nullptr && (updated->is_number() || updated->is_string())) {
     d["updated_at"] = *updated;
   }
-  if (!out.email.empty()) d["email"] = out.email;
+  // identity_data keeps the provider's spelling; the user's address is lower-cased.
+  if (!out.email.empty()) d["email"] = text(all, "email");
   d["email_verified"] = out.email_verified;
   if (!phone.empty()) d["phone"] = phone;
   d["phone_verified"] = phone_verified;

@@ -32,13 +32,15 @@ Result<ProviderIdentity> provider_identity(ProviderClaims c,
   ProviderIdentity out;
   out.sub = c.sub;
   // Supabase Auth's rule: the first primary address, else the last one listed.
+  // The user's address is lower-cased; identity_data keeps the provider's spelling, as
+  // Supabase Auth's does.
   for (const auto& m : emails) {
     if (m.email.empty()) continue;
+    c.email = m.email;
     out.email = lower(m.email);
     out.email_verified = m.verified;
     if (m.primary) break;
   }
-  if (!out.email.empty()) c.email = out.email;
 
   json::object& d = out.data;
   put(d, "iss", c.iss);

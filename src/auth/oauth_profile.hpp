@@ -8,7 +8,8 @@
 // The identity follows Supabase Auth: its provider code fills GoTrue's Claims (iss, sub, the
 // OpenID Connect profile claims, custom_claims, and the older full_name/avatar_url/slug/
 // provider_id/user_name keys) and a list of email addresses; the address the user gets is the
-// first primary one, else the last listed, with its verified flag.
+// first primary one, else the last listed, with its verified flag (lower-cased for the user,
+// as the provider spells it in identity_data).
 #pragma once
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -65,7 +66,8 @@ struct ApiRequest {
 
 struct OAuthProfile {
   std::string_view name;
-  // Asked for at /authorize; the app's `scopes` are added when `takes_scopes`.
+  // Asked for at /authorize, then the configured scopes; the app's `scopes` query is added
+  // when `takes_scopes` (Supabase Auth ignores it for Bitbucket, Notion and Zoom).
   std::vector<std::string> scopes;
   bool takes_scopes = true;
   // Whether the provider wants PKCE (S256) on its own authorization request.
@@ -79,6 +81,10 @@ struct OAuthProfile {
   // The identity from the JSON answers, one per request.
   Result<ProviderIdentity> (*identity)(std::span<const boost::json::value> replies,
                                        const OidcEndpoints& e) = nullptr;
+  // For the providers that also issue OpenID Connect id_tokens (the id_token grant: Facebook
+  // Limited Login, Kakao): the identity from a verified token's claims; null for the others,
+  // whose tokens the id_token grant refuses as Supabase Auth does.
+  Result<ProviderIdentity> (*id_token_identity)(const boost::json::object& claims) = nullptr;
 };
 
 // The built-in profile for a provider name (case-insensitive), or nullptr for OpenID Connect

@@ -95,7 +95,8 @@ std::string well_known_issuer(std::string_view provider) {
 
 std::string configured_issuer(std::string_view provider, const OAuthProviderOptions& o) {
   if (!o.issuer.empty()) return o.issuer;
-  if (!o.url.empty()) return trim_slash(o.url);
+  // A built-in OAuth 2.0 provider's `url` is where it signs in, not who issues its id_tokens.
+  if (!o.url.empty() && oauth_profile(provider) == nullptr) return trim_slash(o.url);
   return well_known_issuer(provider);
 }
 
@@ -221,7 +222,12 @@ std::shared_ptr<OidcProvider> OidcProvider::for_issuer(const std::string& issuer
   std::lock_guard lock(mu_);
   auto it = issuers_.find(issuer);
   if (it != issuers_.end()) return it->second;
-  if (issuers_.size() >= kMaxIssuerProviders) issuers_.clear();
+  if (issuers_.size() >= kMaxIssuerProviders) {
+    // The oldest goes: the tenants signing in now stay cached.
+    issuers_.erase(issuer_order_.front());
+    issuer_order_.pop_front();
+  }
+  issuer_order_.push_back(issuer);
   OAuthProviderOptions o = options_;
   o.issuer = issuer;
   o.url.clear();
@@ -428,6 +434,11 @@ std::shared_ptr<OidcProvider> OidcProviders::find(std::string_view name) const {
 std::shared_ptr<OidcProvider> OidcProviders::find_by_issuer(std::string_view issuer) const {
   if (issuer.empty()) return nullptr;
   for (const auto& [name, p] : providers_) {
+    // Built-in OAuth 2.0 providers that issue no id_tokens are never the answer.
+    if (const OAuthProfile* profile = oauth_profile(name);
+        profile != nullptr && profile->id_token_identity == nullptr) {
+      continue;
+    }
     if (p->options().enabled && !p->issuer().empty() &&
         trim_slash(p->issuer()) == trim_slash(std::string(issuer))) {
       return p;

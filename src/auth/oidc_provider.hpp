@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -99,7 +100,7 @@ class OidcProvider {
                                                              std::vector<std::string> headers);
   // A provider for an issuer known only from a token (each Azure tenant issues its own
   // id_tokens): this one's client, that issuer's discovery and keys. Kept for reuse (up to
-  // kMaxIssuerProviders, then the set starts over).
+  // kMaxIssuerProviders, then the oldest is dropped). Callers check the issuer's shape first.
   std::shared_ptr<OidcProvider> for_issuer(const std::string& issuer);
   // Signature (RS256/ES256 by the provider's JWKS), iss and exp/nbf/iat; sub, audience and
   // nonce are the caller's. Errors: 400 with the reason in `message` (logged, not shown).
@@ -124,6 +125,7 @@ class OidcProvider {
   std::int64_t keys_at_ = 0;
   std::optional<bool> secret_in_body_;  // how the token endpoint took the secret, once probed
   std::map<std::string, std::shared_ptr<OidcProvider>> issuers_;  // for_issuer()
+  std::deque<std::string> issuer_order_;                          // issuers_'s keys, oldest first
 };
 
 // The configured providers by name. `http` may be null when no provider is enabled (only

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -213,8 +214,28 @@ Result<AuthOptions> auth_options(const config::Config& config, const std::string
   if (const toml::table* ext = raw.at_path("auth.external").as_table()) {
     for (const auto& [name, node] : *ext) {
       if (const toml::table* t = node.as_table()) {
+        OAuthProviderOptions provider = oauth_provider(*t, api_url);
+        // These travel in request lines and headers to the provider: no control characters.
+        const auto has_control = [](const std::string& v) {
+          return std::any_of(v.begin(), v.end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+          });
+        };
+        std::vector<std::pair<const char*, const std::string*>> checked{
+            {"secret", &provider.secret},
+            {"url", &provider.url},
+            {"redirect_uri", &provider.redirect_uri}};
+        for (const auto& id : provider.client_ids) checked.emplace_back("client_id", &id);
+        for (const auto& [key, value] : checked) {
+          if (has_control(*value)) {
+            return Error::make(
+                500, "config",
+                fmt::format("auth.external.{}.{}: control characters are not allowed",
+                            std::string(name.str()), key));
+          }
+        }
         o.external_providers[std::string(name.str())] = (*t)["enabled"].value_or(false);
-        o.oauth_providers[std::string(name.str())] = oauth_provider(*t, api_url);
+        o.oauth_providers[std::string(name.str())] = std::move(provider);
       }
     }
   }

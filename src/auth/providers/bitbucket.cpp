@@ -1,7 +1,7 @@
 // Bitbucket: bitbucket.org for sign-in (/site/oauth2/...), api.bitbucket.org/2.0 for the user
 // (both `url` when set). The profile is GET /2.0/user (uuid, display_name, avatar.href) and the
-// addresses GET /2.0/user/emails ({values: [{email, is_primary, is_confirmed}]}). Always asks
-// for the account and email scopes, and only those.
+// addresses GET /2.0/user/emails ({values: [{email, is_primary, is_confirmed}]}). Asks for the
+// account and email scopes (and any configured ones), never the app's `scopes`.
 #include "auth/providers/providers.hpp"
 
 namespace basalt::auth {

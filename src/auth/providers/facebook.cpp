@@ -2,7 +2,8 @@
 // user (all `url` when set). The profile is GET /me?fields=email,first_name,last_name,name,
 // picture with the appsecret_proof Facebook asks for (hex HMAC-SHA256 of the access token
 // keyed by the app secret); that profile address (without the proof) is the identity's issuer,
-// as Supabase Auth records it. Facebook only gives out confirmed addresses.
+// as Supabase Auth records it. Facebook only gives out confirmed addresses. Its Limited Login
+// id_tokens (the id_token grant) come from https://www.facebook.com.
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -40,7 +41,22 @@ std::string appsecret_proof(std::string_view secret, std::string_view access_tok
 
 std::vector<ApiRequest> requests(const OidcEndpoints& e, const OAuthProviderOptions& o,
                                  std::string_view access_token) {
-  return {{e.userinfo + "&appsecret_proof=" + appsecret_proof(o.secret, access_token), {}}};
+  const char* joint = e.userinfo.find('?') == std::string::npos ? "?" : "&";
+  return {{e.userinfo + joint + "appsecret_proof=" + appsecret_proof(o.secret, access_token), {}}};
+}
+
+// A Limited Login id_token, as Supabase Auth reads one: its address counts as verified.
+Result<ProviderIdentity> id_token_identity(const json::object& claims) {
+  std::vector<ProviderEmail> emails;
+  ProviderClaims c;
+  c.email = json_text(claims, "email");
+  if (!c.email.empty()) emails.push_back({c.email, true, true});
+  c.iss = json_text(claims, "iss");
+  c.sub = json_text(claims, "sub");
+  c.name = json_text(claims, "name");
+  c.picture = json_text(claims, "picture");
+  c.provider_id = c.sub;
+  return provider_identity(std::move(c), emails);
 }
 
 Result<ProviderIdentity> identity(std::span<const json::value> replies, const OidcEndpoints& e) {
@@ -66,7 +82,8 @@ Result<ProviderIdentity> identity(std::span<const json::value> replies, const Oi
 }  // namespace
 
 const OAuthProfile& facebook_profile() {
-  static const OAuthProfile p{"facebook", {"email"}, true, false, endpoints, requests, identity};
+  static const OAuthProfile p{"facebook", {"email"}, true,     false,
+                              endpoints,  requests,  identity, id_token_identity};
   return p;
 }
 

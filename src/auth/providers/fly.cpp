@@ -38,17 +38,18 @@ Result<ProviderIdentity> identity(std::span<const json::value> replies, const Oi
   c.sub = json_text(u, "user_id");
   c.full_name = json_text(u, "user_name");
   c.provider_id = c.sub;
-  json::array organizations;
+  // An array (even an empty one) stays one; absent, it is null, as Go encodes a nil slice.
+  json::value organizations = nullptr;
   if (const auto* orgs = u.if_contains("organizations"); orgs != nullptr && orgs->is_array()) {
+    json::array list;
     for (const auto& item : orgs->get_array()) {
       const json::object& org = json_object_of(item);
-      organizations.push_back(
-          json::object{{"id", json_text(org, "id")}, {"role", json_text(org, "role")}});
+      list.push_back(json::object{{"id", json_text(org, "id")}, {"role", json_text(org, "role")}});
     }
+    organizations = std::move(list);
   }
   c.custom_claims["resource_owner_id"] = json_text(u, "resource_owner_id");
-  c.custom_claims["organizations"] =
-      organizations.empty() ? json::value(nullptr) : json::value(organizations);
+  c.custom_claims["organizations"] = std::move(organizations);
   c.custom_claims["application"] = member_or(u, "application", &json::value::is_object, nullptr);
   c.custom_claims["scope"] = member_or(u, "scope", &json::value::is_array, nullptr);
   c.custom_claims["created_at"] = member_or(u, "created_at", &json::value::is_int64, 0);

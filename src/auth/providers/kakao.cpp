@@ -46,13 +46,30 @@ Result<ProviderIdentity> identity(std::span<const json::value> replies, const Oi
   return provider_identity(std::move(c), emails);
 }
 
+// An id_token, as Supabase Auth reads Kakao's: the address counts as verified, the nickname is
+// the name.
+Result<ProviderIdentity> id_token_identity(const json::object& claims) {
+  std::vector<ProviderEmail> emails;
+  if (const std::string email = json_text(claims, "email"); !email.empty()) {
+    emails.push_back({email, true, true});
+  }
+  ProviderClaims c;
+  c.iss = json_text(claims, "iss");
+  c.sub = json_text(claims, "sub");
+  c.name = json_text(claims, "nickname");
+  c.preferred_username = c.name;
+  c.picture = json_text(claims, "picture");
+  c.provider_id = c.sub;
+  return provider_identity(std::move(c), emails);
+}
+
 }  // namespace
 
 const OAuthProfile& kakao_profile() {
   static const OAuthProfile p{"kakao",   {"account_email", "profile_image", "profile_nickname"},
                               true,      false,
                               endpoints, nullptr,
-                              identity};
+                              identity,  id_token_identity};
   return p;
 }
 

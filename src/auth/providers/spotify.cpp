@@ -30,10 +30,12 @@ Result<ProviderIdentity> identity(std::span<const json::value> replies, const Oi
   const json::object& u = json_object_of(replies[0]);
   std::string picture;
   if (const auto* images = u.if_contains("images"); images != nullptr && images->is_array()) {
-    std::int64_t largest = -1;
+    double largest = -1;
     for (const auto& item : images->get_array()) {
       const json::object& image = json_object_of(item);
-      const std::int64_t area = dimension(image, "height") * dimension(image, "width");
+      // In floating point: the sizes come from the provider and may overflow a product.
+      const double area = static_cast<double>(dimension(image, "height")) *
+                          static_cast<double>(dimension(image, "width"));
       if (area > largest) {
         largest = area;
         picture = json_text(image, "url");

@@ -182,7 +182,7 @@ url = "${issuer}"
     assert.equal(data2.provider_id, 'ada');
     assert.equal(data2.full_name, 'Ada Lovelace');
     assert.equal(data2.preferred_username, 'ada@contoso.example');
-    assert.equal(data2.email, 'ada@contoso.example');
+    assert.equal(data2.email, 'Ada@Contoso.example', 'identity_data keeps Microsoft\'s spelling');
     assert.equal(data2.email_verified, true, 'no xms_edov: Microsoft\'s address counts');
     assert.equal(data2.name, undefined, 'Supabase Auth keeps Microsoft\'s name as full_name only');
     assert.equal(data2.custom_claims.oid, 'oid-ada');

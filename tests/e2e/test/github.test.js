@@ -200,7 +200,7 @@ url = "${github}"
       sub: '583231',
       name: 'The Octocat',
       preferred_username: 'octocat',
-      email: 'octocat@example.com',
+      email: 'Octocat@Example.com',
       email_verified: true,
       phone_verified: false,
       full_name: 'The Octocat',

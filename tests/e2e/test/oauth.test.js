@@ -369,7 +369,7 @@ ${acme}`,
     assert.equal(identity.id, 'alice');
     assert.equal(identity.identity_data.sub, 'alice');
     assert.equal(identity.identity_data.iss, issuer);
-    assert.equal(identity.identity_data.email, 'alice@example.com');
+    assert.equal(identity.identity_data.email, 'Alice@Example.com', 'identity_data keeps the provider\'s spelling');
     assert.equal(identity.identity_data.email_verified, true);
     const claims = JSON.parse(Buffer.from(fragment.get('access_token').split('.')[1], 'base64url'));
     assert.equal(claims.sub, user.id);

@@ -43,7 +43,7 @@ const PROVIDERS = {
         sub: '4242',
         name: 'Gita Lab',
         picture: 'https://gitlab.example/a/4242.png',
-        email: 'gita@lab.example',
+        email: 'Gita@Lab.example',
         email_verified: true,
         phone_verified: false,
         full_name: 'Gita Lab',
@@ -436,6 +436,14 @@ ${providers}`,
       await c.auth.signOut();
     });
   }
+
+  test('signInWithIdToken with a provider that issues no id_tokens is refused as Supabase Auth does', async () => {
+    const { data, error } = await client().auth.signInWithIdToken({ provider: 'gitlab', token: 'a.b.c' });
+    assert.equal(data.session, null);
+    assert.equal(error.status, 400);
+    assert.equal(error.code, 'validation_failed');
+    assert.equal(error.message, 'Custom OIDC provider "gitlab" not allowed');
+  });
 
   test('a code the provider never issued ends at the app with an error', async () => {
     const { data } = await client().auth.signInWithOAuth({

@@ -70,25 +70,70 @@ TEST(Azure, ExpectedIssuerOnlyForARealTenant) {
 TEST(Azure, TokenIssuerRules) {
   const std::string tenant = "https://login.microsoftonline.com/tenant-1/v2.0";
   const std::string other = "https://login.microsoftonline.com/tenant-2/v2.0";
-  auto any = azure_token_issuer(token_with(R"({"iss":")" + other + R"("})"), "");
-  ASSERT_TRUE(any.ok());
+  const auto token = [](const std::string& iss) {
+    return token_with(R"({"iss":")" + iss + R"("})");
+  };
+  // Signed in at Microsoft's common endpoint: any Microsoft tenant, nothing else.
+  auto any = azure_token_issuer(token(other), configured());
+  ASSERT_TRUE(any.ok()) << any.error().internal;
   EXPECT_EQ(*any, other);
+  EXPECT_TRUE(
+      azure_token_issuer(token("https://contoso.ciamlogin.com/t1/v2.0"), configured()).ok());
+  auto foreign = azure_token_issuer(token("https://evil.example/t/v2.0"), configured());
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_NE(foreign.error().internal.find("not valid"), std::string::npos);
   // A tenant's sign-in takes only that tenant's tokens.
-  auto wrong = azure_token_issuer(token_with(R"({"iss":")" + other + R"("})"), tenant);
+  const auto at_tenant = configured("https://login.microsoftonline.com/tenant-1");
+  auto wrong = azure_token_issuer(token(other), at_tenant);
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().status, 500);
   EXPECT_NE(wrong.error().internal.find("does not match expected issuer"), std::string::npos);
-  EXPECT_TRUE(azure_token_issuer(token_with(R"({"iss":")" + tenant + R"("})"), tenant).ok());
+  EXPECT_TRUE(azure_token_issuer(token(tenant), at_tenant).ok());
   // With a CIAM tenant configured, an issuer that is neither Microsoft's nor CIAM is refused.
-  auto ciam = azure_token_issuer(token_with(R"({"iss":"https://evil.example/t/v2.0"})"),
-                                 "https://contoso.ciamlogin.com/t1/v2.0");
+  auto ciam = azure_token_issuer(token("https://evil.example/t/v2.0"),
+                                 configured("https://contoso.ciamlogin.com/t1"));
   ASSERT_FALSE(ciam.ok());
-  EXPECT_NE(ciam.error().internal.find("not valid"), std::string::npos);
+  // Another server at `url` (a test provider): its own issuer.
+  EXPECT_TRUE(
+      azure_token_issuer(token("http://127.0.0.1:5555"), configured("http://127.0.0.1:5555")).ok());
   for (const std::string& bad :
        {std::string("not a jwt"), std::string("a.b.c"), token_with(R"({"sub":"x"})"),
-        token_with("[1]"), std::string("")}) {
-    EXPECT_FALSE(azure_token_issuer(bad, "").ok()) << bad;
+        token_with("[1]"), std::string(""), token(other + std::string(300, 'a'))}) {
+    EXPECT_FALSE(azure_token_issuer(bad, configured()).ok()) << bad.substr(0, 40);
   }
+}
+
+TEST(Azure, IssuerShapesAreCheckedWithoutRegexOnHugeInput) {
+  // Request data reaches these checks (the id_token grant's issuer): long input must be
+  // refused quickly, without recursion.
+  const std::string huge =
+      "https://login.microsoftonline.com/" + std::string(2'000'000, 'a') + "/v2.0";
+  EXPECT_FALSE(is_azure_issuer(huge));
+  EXPECT_FALSE(
+      is_azure_ciam_issuer("https://" + std::string(2'000'000, 'a') + ".ciamlogin.com/t/v2.0"));
+  EXPECT_FALSE(is_azure_v1_issuer("https://sts.windows.net/" + std::string(2'000'000, 'a') + "/"));
+  EXPECT_TRUE(
+      is_azure_issuer("https://login.microsoftonline.com/" + std::string(200, 'a') + "/v2.0"));
+}
+
+TEST(Azure, V1IssuerShape) {
+  EXPECT_TRUE(is_azure_v1_issuer("https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/"));
+  EXPECT_FALSE(is_azure_v1_issuer("https://sts.windows.net/72f988bf"));
+  EXPECT_FALSE(is_azure_v1_issuer("https://sts.windows.net//"));
+  EXPECT_FALSE(is_azure_v1_issuer("https://sts.windows.net/a/b/"));
+  EXPECT_FALSE(is_azure_v1_issuer("https://sts.windows.net.evil.example/a/"));
+}
+
+TEST(Azure, IssuerCacheDropsTheOldestAndIsBounded) {
+  OidcProvider p("azure", configured(), nullptr);
+  auto first = p.for_issuer("https://login.microsoftonline.com/t0/v2.0");
+  for (std::size_t i = 1; i <= kMaxIssuerProviders; ++i) {
+    (void)p.for_issuer("https://login.microsoftonline.com/t" + std::to_string(i) + "/v2.0");
+  }
+  // t0 was the oldest: a new provider now; the most recent ones are still cached.
+  EXPECT_NE(p.for_issuer("https://login.microsoftonline.com/t0/v2.0"), first);
+  auto recent = p.for_issuer("https://login.microsoftonline.com/t256/v2.0");
+  EXPECT_EQ(p.for_issuer("https://login.microsoftonline.com/t256/v2.0"), recent);
 }
 
 TEST(Azure, IdentityFromMicrosoftClaims) {
@@ -105,7 +150,7 @@ TEST(Azure, IdentityFromMicrosoftClaims) {
   EXPECT_TRUE(id->email_verified) << "no xms_edov: an address Microsoft sends counts";
   EXPECT_EQ(json::serialize(id->data),
             R"({"iss":"https://login.microsoftonline.com/t1/v2.0","sub":"AAAAsub",)"
-            R"("preferred_username":"ada@contoso.example","email":"ada@contoso.example",)"
+            R"("preferred_username":"ada@contoso.example","email":"Ada@Contoso.example",)"
             R"("email_verified":true,"phone_verified":false,"custom_claims":{)"
             R"("email":"Ada@Contoso.example","oid":"oid-1","tid":"t1"},"full_name":"Ada Lovelace",)"
             R"("provider_id":"AAAAsub"})");
@@ -116,7 +161,9 @@ TEST(Azure, XmsEdovDecidesWhetherTheAddressIsVerified) {
     auto c =
         json::parse(std::string(R"({"sub":"s","email":"a@b.example","xms_edov":)") + edov + "}")
             .as_object();
-    return azure_identity(c)->email_verified;
+    auto id = azure_identity(c);
+    EXPECT_TRUE(id.ok());
+    return id.ok() && id->email_verified;
   };
   EXPECT_TRUE(with("true"));
   EXPECT_TRUE(with(R"("1")"));

@@ -29,7 +29,7 @@ TEST(OAuthClaims, MapsStandardClaims) {
   const json::object& d = id->data;
   EXPECT_EQ(d.at("iss"), "https://idp");
   EXPECT_EQ(d.at("sub"), "u-1");
-  EXPECT_EQ(d.at("email"), "ann@example.com");
+  EXPECT_EQ(d.at("email"), "Ann@Example.COM") << "identity_data keeps the provider's spelling";
   EXPECT_EQ(d.at("email_verified"), true);
   EXPECT_EQ(d.at("phone_verified"), false);
   EXPECT_EQ(d.at("name"), "Ann A");

@@ -69,5 +69,22 @@ enabled = false
   EXPECT_FALSE(o->external_providers.at("github"));
 }
 
+TEST_F(OAuthOptionsTest, ControlCharactersInWhatTravelsToTheProviderAreRefused) {
+  // The client id goes into a Twitch header and every provider's request: a CR/LF from a
+  // badly quoted environment variable must stop the start, not split a header.
+  vars_["TWITCH_ID"] = "abc\r\nX-Injected: 1";
+  write_config(R"toml(
+[auth.external.twitch]
+enabled = true
+client_id = "env(TWITCH_ID)"
+secret = "s"
+)toml");
+  config::Loaded loaded = load_ok();
+  auto o = auth_options(loaded.config, "http://127.0.0.1:54321", "secret");
+  ASSERT_FALSE(o.ok());
+  EXPECT_EQ(o.error().message,
+            "auth.external.twitch.client_id: control characters are not allowed");
+}
+
 }  // namespace
 }  // namespace basalt::auth

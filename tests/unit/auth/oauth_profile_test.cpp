@@ -159,7 +159,7 @@ TEST(GitHub, IdentityFromUserAndPrimaryEmail) {
   EXPECT_FALSE(id->email_verified);
   EXPECT_EQ(json::serialize(id->data),
             R"({"iss":"https://api.github.com","sub":"583231","name":"The Octocat",)"
-            R"("preferred_username":"octocat","email":"octo@example.com","email_verified":false,)"
+            R"("preferred_username":"octocat","email":"Octo@Example.com","email_verified":false,)"
             R"("phone_verified":false,"full_name":"The Octocat","avatar_url":"https://a/u/1",)"
             R"("provider_id":"583231","user_name":"octocat"})");
 }
@@ -264,7 +264,7 @@ TEST(GitLab, ConfirmedPrimaryAddressWinsOverTheUnverifiedOthers) {
   EXPECT_TRUE(id->email_verified);
   EXPECT_EQ(json::serialize(id->data),
             R"({"iss":"https://gitlab.com","sub":"42","name":"Ann Lee","picture":"https://a/42",)"
-            R"("email":"ann@corp.example","email_verified":true,"phone_verified":false,)"
+            R"("email":"Ann@Corp.example","email_verified":true,"phone_verified":false,)"
             R"("full_name":"Ann Lee","avatar_url":"https://a/42","provider_id":"42"})");
   // Unconfirmed: the address is the user's, unverified. No primary: the last other one.
   id = identify("gitlab", {R"({"id":43,"email":"b@x.example"})", "[]"});
@@ -348,6 +348,65 @@ TEST(Facebook, ProfileRequestCarriesTheAppSecretProof) {
                            "996747eb387311f6eef873d7e2bee192a7bc191ebdab0ce8129d81ae8223c24c");
 }
 
+TEST(Facebook, ConfiguredProfileUrlWithoutAQueryStillGetsTheProof) {
+  auto o = configured();
+  o.userinfo_url = "https://graph.example/me";
+  const auto e = endpoints_of("facebook", o);
+  const auto rq = profile_requests(*oauth_profile("facebook"), e, o, "EAAtoken");
+  ASSERT_EQ(rq.size(), 1u);
+  EXPECT_TRUE(rq[0].url.starts_with("https://graph.example/me?appsecret_proof=")) << rq[0].url;
+}
+
+TEST(Facebook, LimitedLoginIdTokenAndKakaoIdToken) {
+  const OAuthProfile* fb = oauth_profile("facebook");
+  ASSERT_NE(fb->id_token_identity, nullptr);
+  auto id = fb->id_token_identity(
+      json::parse(R"({"iss":"https://www.facebook.com","sub":"10158",)"
+                  R"("email":"Fay@FB.example","name":"Fay","picture":"https://p"})")
+          .as_object());
+  ASSERT_TRUE(id.ok());
+  EXPECT_TRUE(id->email_verified) << "Limited Login addresses count as verified";
+  EXPECT_EQ(id->email, "fay@fb.example");
+  EXPECT_EQ(id->data.at("name"), "Fay");
+  EXPECT_EQ(id->data.at("picture"), "https://p");
+  EXPECT_FALSE(id->data.contains("full_name"));
+  const OAuthProfile* kakao = oauth_profile("kakao");
+  ASSERT_NE(kakao->id_token_identity, nullptr);
+  id = kakao->id_token_identity(json::parse(R"({"iss":"https://kauth.kakao.com","sub":"42",)"
+                                            R"("email":"k@k.example","nickname":"Kim"})")
+                                    .as_object());
+  ASSERT_TRUE(id.ok());
+  EXPECT_TRUE(id->email_verified);
+  EXPECT_EQ(id->data.at("preferred_username"), "Kim");
+  // The other built-ins issue no id_tokens.
+  for (const char* name : {"github", "gitlab", "discord", "x", "zoom"}) {
+    EXPECT_EQ(oauth_profile(name)->id_token_identity, nullptr) << name;
+  }
+}
+
+TEST(OAuthProfile, ABuiltInsUrlIsNotItsIdTokenIssuer) {
+  // Facebook and Kakao sign in at `url` (a proxy, a test server) but their id_tokens still
+  // come from their own issuers; OpenID Connect providers take `url` as the issuer.
+  EXPECT_EQ(configured_issuer("facebook", configured("http://127.0.0.1:9")),
+            "https://www.facebook.com");
+  EXPECT_EQ(configured_issuer("kakao", configured("http://127.0.0.1:9")),
+            "https://kauth.kakao.com");
+  EXPECT_EQ(configured_issuer("github", configured("https://git.example")), "");
+  EXPECT_EQ(configured_issuer("keycloak", configured("https://kc.example/realms/a/")),
+            "https://kc.example/realms/a");
+  auto explicit_issuer = configured("http://127.0.0.1:9");
+  explicit_issuer.issuer = "http://127.0.0.1:9/fb";
+  EXPECT_EQ(configured_issuer("facebook", explicit_issuer), "http://127.0.0.1:9/fb");
+}
+
+TEST(Spotify, HugeImageSizesDoNotOverflow) {
+  auto id =
+      identify("spotify", {R"({"id":"s","images":[{"url":"a","height":9223372036854775807,)"
+                           R"("width":9223372036854775807},{"url":"b","height":1,"width":1}]})"});
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(id->data.at("picture"), "a");
+}
+
 TEST(Facebook, Identity) {
   auto id = identify("facebook", {R"({"id":"10158","email":"Fb@Example.com","first_name":"Fay",)"
                                   R"("last_name":"Book","name":"Fay B.",)"
@@ -397,6 +456,15 @@ TEST(Fly, TokenInfoBecomesTheIdentity) {
       R"("phone_verified":false,"custom_claims":{"resource_owner_id":"ro1",)"
       R"("organizations":[{"id":"o1","role":"admin"}],"application":{"uid":"app"},)"
       R"("scope":["read"],"created_at":1700000000},"full_name":"Flo","provider_id":"u1"})");
+}
+
+TEST(Fly, OrganizationsStayAnArrayWhenEmptyAndAreNullWhenAbsent) {
+  auto id = identify("fly", {R"({"user_id":"u1","organizations":[]})"});
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(json::serialize(id->data.at("custom_claims").at("organizations")), "[]");
+  id = identify("fly", {R"({"user_id":"u1"})"});
+  ASSERT_TRUE(id.ok());
+  EXPECT_TRUE(id->data.at("custom_claims").at("organizations").is_null());
 }
 
 TEST(Notion, OwnerOfTheBotAndTheVersionHeader) {
@@ -495,8 +563,10 @@ TEST(Zoom, NoScopesAndTheVerifiedRule) {
   EXPECT_FALSE(id->email_verified);
   EXPECT_EQ(id->data.at("name"), "Zed");
   id = identify("zoom", {R"({"id":"z1","email":"z@z.example","verified":1,"login_type":"100"})"});
+  ASSERT_TRUE(id.ok());
   EXPECT_TRUE(id->email_verified);
   id = identify("zoom", {R"({"id":"z1","email":"z@z.example","verified":0,"login_type":"1"})"});
+  ASSERT_TRUE(id.ok());
   EXPECT_TRUE(id->email_verified);
 }
 
