@@ -7,7 +7,8 @@
 #     above) against the same GET alone: how much of the API is left while bcrypt is busy;
 #  3. refresh-token rotation (POST /token?grant_type=refresh_token, wrk, every request a fresh
 #     token) against pgbench running the same statement Basalt sends (SELECT
-#     _basalt.auth_refresh(...), autocommit, as supabase_auth_admin) on the same Postgres.
+#     _basalt.auth_refresh(...), autocommit, as supabase_auth_admin) on the same Postgres with
+#     as many connections as Basalt's Auth pool.
 # Rate limits are turned off for the run ([auth.rate_limit] token_refresh = 0). Sign-in and its
 # bound take turns (`rounds` slices of `seconds` each, after one uncounted warm-up slice of
 # sign-ins), so a machine whose speed drifts during the run (a shared VM) weighs on both alike.
@@ -68,10 +69,11 @@ begin
   update auth.sessions set user_agent = 'bench-' || p_prefix where user_agent is null;
 end \$\$;
 SQL
-# Basalt as it ships (the Auth service's pool keeps 5 connections): with bcrypt the bottleneck
-# and two cores, more pooled backends only spread Postgres's caches thinner, and for refresh a
-# few busy connections beat pgbench's 16 competing ones.
-bench_start
+# Basalt as it ships: its Auth pool keeps 5 connections by default. With bcrypt the bottleneck
+# on two cores, more pooled backends would only spread Postgres's caches thinner. pgbench, the
+# refresh bound, gets as many connections.
+auth_pool=5
+bench_start BASALT_AUTH_DB_POOL_SIZE="$auth_pool"
 curl -fs -X POST "http://127.0.0.1:$port/auth/v1/signup" -H "apikey: $anon" \
   -H 'Content-Type: application/json' -d '{"email":"bench@example.com","password":"bench password"}' >/dev/null
 sock="$work/supabase/.basalt/run"
@@ -151,6 +153,6 @@ if grep -q "Non-2xx" "$work/refresh.out"; then echo "refresh_token: $(grep Non-2
 cat >"$work/refresh.sql" <<'SQL'
 SELECT _basalt.auth_refresh(jsonb_build_object('token', 'p-' || nextval('public.bench_seq'), 'new_token', substr(md5(random()::text), 1, 12), 'reuse_interval', 10, 'rotation', true, 'ip', '127.0.0.1', 'user_agent', 'pgbench'));
 SQL
-theirs=$(pgbench -n -h "$sock" -p "$dbport" -U supabase_auth_admin -M prepared -c "$conns" -j 1 -T "$secs" -f "$work/refresh.sql" postgres 2>/dev/null | awk '/^tps/ {print $3}')
+theirs=$(pgbench -n -h "$sock" -p "$dbport" -U supabase_auth_admin -M prepared -c "$auth_pool" -j 1 -T "$secs" -f "$work/refresh.sql" postgres 2>/dev/null | awk '/^tps/ {print $3}')
 printf '%-16s %12.0f %12.0f %8s   (bound: pgbench, same SQL)\n' refresh_token "$ours" "$theirs" "$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F); $conns connections, ${secs}s runs (sign-in: $rounds alternating slices per side)"
