@@ -85,6 +85,11 @@ OidcEndpoints profile_endpoints(const OAuthProfile& profile, const OAuthProvider
   return e;
 }
 
+std::vector<ApiRequest> user_and_emails(const OidcEndpoints& e, const OAuthProviderOptions&,
+                                        std::string_view) {
+  return {{e.userinfo, {}}, {e.userinfo + "/emails", {}}};
+}
+
 std::vector<ApiRequest> profile_requests(const OAuthProfile& profile, const OidcEndpoints& e,
                                          const OAuthProviderOptions& o,
                                          std::string_view access_token) {

@@ -95,6 +95,11 @@ const OAuthProfile* oauth_profile(std::string_view provider);
 // winning over its defaults.
 OidcEndpoints profile_endpoints(const OAuthProfile& profile, const OAuthProviderOptions& o);
 
+// The requests of GitHub, GitLab and Bitbucket: the profile at `userinfo`, then the addresses
+// at `userinfo` + "/emails".
+std::vector<ApiRequest> user_and_emails(const OidcEndpoints& e, const OAuthProviderOptions& o,
+                                        std::string_view access_token);
+
 // The requests a profile makes for one sign-in.
 std::vector<ApiRequest> profile_requests(const OAuthProfile& profile, const OidcEndpoints& e,
                                          const OAuthProviderOptions& o,

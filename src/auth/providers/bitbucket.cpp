@@ -21,11 +21,6 @@ OidcEndpoints endpoints(const OAuthProviderOptions& o) {
   return e;
 }
 
-std::vector<ApiRequest> requests(const OidcEndpoints& e, const OAuthProviderOptions&,
-                                 std::string_view) {
-  return {{e.userinfo, {}}, {e.userinfo + "/emails", {}}};
-}
-
 Result<ProviderIdentity> identity(std::span<const json::value> replies, const OidcEndpoints& e) {
   const json::object& u = json_object_of(replies[0]);
   std::vector<ProviderEmail> emails;
@@ -51,8 +46,8 @@ Result<ProviderIdentity> identity(std::span<const json::value> replies, const Oi
 }  // namespace
 
 const OAuthProfile& bitbucket_profile() {
-  static const OAuthProfile p{"bitbucket", {"account", "email"}, false, false, endpoints, requests,
-                              identity};
+  static const OAuthProfile p{"bitbucket", {"account", "email"}, false,   false,
+                              endpoints,   user_and_emails,      identity};
   return p;
 }
 

@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { createClient } from '@supabase/supabase-js';
 import Provider from 'oidc-provider';
 import { startBasalt } from '../lib/basalt.js';
+import { browseOidc } from '../lib/oidc_browser.js';
 
 const APP = 'http://localhost:3000';
 const CLIENT_ID = '00000000-aaaa-bbbb-cccc-000000000001';
@@ -100,48 +101,9 @@ url = "${issuer}"
     await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
   });
 
-  // Plays the browser: follows redirects, keeps the provider's cookies, signs in as `login`
-  // and consents, until a redirect leaves for the app.
-  async function browse(url, login) {
-    const jar = new Map();
-    let method = 'GET';
-    let body;
-    for (let step = 0; step < 25; step++) {
-      const here = new URL(url);
-      const headers = {};
-      if (here.origin === issuer && jar.size > 0) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-      if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
-      const res = await fetch(url, { method, headers, body, redirect: 'manual' });
-      if (here.origin === issuer) {
-        for (const c of res.headers.getSetCookie()) {
-          const [pair] = c.split(';');
-          const eq = pair.indexOf('=');
-          const [name, value] = [pair.slice(0, eq), pair.slice(eq + 1)];
-          if (value === '' || /expires=Thu, 01 Jan 1970/i.test(c)) jar.delete(name);
-          else jar.set(name, value);
-        }
-      }
-      method = 'GET';
-      body = undefined;
-      if (res.status >= 300 && res.status < 400) {
-        await res.text();
-        const location = new URL(res.headers.get('location'), url);
-        if (location.toString().startsWith(APP)) return location;
-        url = location.toString();
-        continue;
-      }
-      const text = await res.text();
-      if (res.status === 200 && here.origin === issuer && here.pathname.startsWith('/interaction/')) {
-        method = 'POST';
-        body = text.includes('name="prompt" value="login"')
-          ? new URLSearchParams({ prompt: 'login', login, password: 'any' }).toString()
-          : new URLSearchParams({ prompt: 'consent' }).toString();
-        continue;
-      }
-      throw new Error(`unexpected ${res.status} at ${url}: ${text.slice(0, 300)}`);
-    }
-    throw new Error('too many redirects');
-  }
+  // Plays the browser until a redirect leaves for the app (lib/oidc_browser.js).
+  const browse = async (url, login) =>
+    new URL((await browseOidc(url, { issuer, login, stop: (l) => l.startsWith(APP) })).location);
 
   const client = (flowType) =>
     createClient(basalt.url, basalt.anonKey, {

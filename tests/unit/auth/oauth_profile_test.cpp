@@ -8,14 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
-#include <map>
-#include <optional>
 
 #include "auth/oauth_urls.hpp"
+#include "fake_http.hpp"
 
 namespace basalt::auth {
 namespace {
@@ -23,31 +19,8 @@ namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-class FakeHttp final : public HttpClient {
- public:
-  std::map<std::string, HttpReply> replies;
-  std::vector<HttpCall> calls;
-  asio::awaitable<Result<HttpReply>> send(HttpCall call) override {
-    calls.push_back(call);
-    auto it = replies.find(call.url);
-    if (it == replies.end()) co_return Error::make(502, "http_failed", "no fake reply");
-    co_return it->second;
-  }
-};
-
-template <class T>
-asio::awaitable<void> store(asio::awaitable<T> a, std::optional<T>* out) {
-  out->emplace(co_await std::move(a));
-}
-
-template <class T>
-T run(asio::awaitable<T> a) {
-  asio::io_context io;
-  std::optional<T> out;
-  asio::co_spawn(io, store(std::move(a), &out), asio::detached);
-  io.run();
-  return std::move(*out);
-}
+using testing::FakeHttp;
+using testing::run;
 
 bool has_header(const HttpCall& c, std::string_view h) {
   return std::find(c.headers.begin(), c.headers.end(), h) != c.headers.end();

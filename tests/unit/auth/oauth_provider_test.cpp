@@ -6,15 +6,11 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
-#include <map>
 #include <memory>
-#include <optional>
 
 #include "auth/oidc_provider.hpp"
+#include "fake_http.hpp"
 #include "jwt/base64url.hpp"
 #include "jwt/key_set.hpp"
 #include "jwt/public_jwks.hpp"
@@ -28,41 +24,8 @@ namespace json = boost::json;
 constexpr std::int64_t kNow = 1'700'000'000;
 constexpr std::string_view kIssuer = "https://idp.example/realms/test";
 
-// Canned answers by URL; counts requests.
-class FakeHttp final : public HttpClient {
- public:
-  std::map<std::string, HttpReply> replies;
-  std::vector<HttpCall> calls;
-  asio::awaitable<Result<HttpReply>> send(HttpCall call) override {
-    calls.push_back(call);
-    auto it = replies.find(call.url);
-    if (it == replies.end()) {
-      Error e = Error::make(502, "http_failed", "no route");
-      e.internal = "no fake reply for " + call.url;
-      co_return e;
-    }
-    co_return it->second;
-  }
-  int count(std::string_view url) const {
-    int n = 0;
-    for (const auto& c : calls) n += c.url == url;
-    return n;
-  }
-};
-
-template <class T>
-asio::awaitable<void> store(asio::awaitable<T> a, std::optional<T>* out) {
-  out->emplace(co_await std::move(a));
-}
-
-template <class T>
-T run(asio::awaitable<T> a) {
-  asio::io_context io;
-  std::optional<T> out;
-  asio::co_spawn(io, store(std::move(a), &out), asio::detached);
-  io.run();
-  return std::move(*out);
-}
+using testing::FakeHttp;
+using testing::run;
 
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
