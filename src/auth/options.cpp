@@ -143,6 +143,13 @@ Status phone_options(const toml::table& raw, AuthOptions& o) {
     t.auth_token = setting("auth_token");
     api_url("BASALT_TWILIO_API_URL", t.api_url);
     o.sms_sender = std::move(t);
+  } else if (o.sms_provider == "twilio_verify") {
+    TwilioVerifyConfig t;
+    t.account_sid = setting("account_sid");
+    t.service_sid = setting("message_service_sid");
+    t.auth_token = setting("auth_token");
+    api_url("BASALT_TWILIO_VERIFY_API_URL", t.api_url);
+    o.sms_sender = std::move(t);
   } else if (o.sms_provider == "messagebird") {
     MessagebirdConfig m;
     m.originator = setting("originator");

@@ -72,14 +72,19 @@ void AuthService::setup_sms() {
     sms_ = std::make_unique<HttpSmsSender>(*options_.sms_sender);
   } else if (!options_.sms_provider.empty()) {
     log::warn(
-        "auth.sms.{}: Basalt cannot send through this provider (Twilio, MessageBird, "
-        "Textlocal and Vonage are supported); codes go only to [auth.sms.test_otp] numbers",
+        "auth.sms.{}: Basalt cannot send through this provider (Twilio, Twilio Verify, "
+        "MessageBird, Textlocal and Vonage are supported); codes go only to [auth.sms.test_otp] "
+        "numbers",
         options_.sms_provider);
   }
 }
 
 void AuthService::use_sms(std::unique_ptr<SmsSender> sender) {
   sms_ = std::move(sender);
+}
+
+bool AuthService::sms_checks_codes() const {
+  return sms_ != nullptr && sms_->checks_codes();
 }
 
 std::optional<std::string> AuthService::test_otp(const std::string& phone) const {
@@ -236,9 +241,18 @@ asio::awaitable<AuthService::Reply> AuthService::phone_verify(AuthRequest& rq,
     co_return forbidden("otp_expired", "Token has expired or is invalid");
   }
   const auto test = test_otp(phone);
-  const bool test_ok = test && equal_secrets(*test, token);
+  bool checked = test && equal_secrets(*test, token);
+  if (!checked && sms_checks_codes()) {
+    // Twilio Verify made and sent the code, so only it can say whether the code is right.
+    auto verdict = co_await sms_->check(phone, token);
+    if (!verdict) {
+      log::info("auth: the SMS provider refused a {} code: {}", type, verdict.error().message);
+      co_return forbidden("otp_expired", "Token has expired or is invalid");
+    }
+    checked = true;
+  }
   json::object p = Obj()("type", type)("phone", phone)("token_hash", token_hash(phone, token))(
-      "test_ok", test_ok)("aud", options_.aud)("otp_expiry", options_.sms_otp_expiry)(
+      "checked", checked)("aud", options_.aud)("otp_expiry", options_.sms_otp_expiry)(
       "refresh_token", random_token(12))("ip", rq.ip)("user_agent", rq.user_agent);
   std::vector<db::Param> params{json_text(p)};
   auto r = co_await sign_row(sql::phone_verify, std::move(params), sql::kOtp, rq);

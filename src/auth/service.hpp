@@ -179,6 +179,8 @@ class AuthService {
                                                                    const AuthRequest& rq);
   // The fixed code of an [auth.sms.test_otp] number; a channel checked as GoTrue does.
   std::optional<std::string> test_otp(const std::string& phone) const;
+  // Whether the SMS provider checks codes itself (Twilio Verify), as SmsSender::check().
+  bool sms_checks_codes() const;
   Result<std::string> sms_channel(const boost::json::object& body) const;  // "sms" by default
   boost::asio::awaitable<Reply> phone_otp(AuthRequest& rq, const boost::json::object& body);
   // POST /signup with a phone (the password hash and common fields already in `p`).

@@ -11,6 +11,7 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace basalt::auth {
 
@@ -94,6 +95,9 @@ Call call_for(const SmsProviderConfig& config, const SmsMessage& message) {
     Call operator()(const TwilioConfig& c) const {
       return {twilio_request(c, m), &twilio_result, {c.auth_token}, c.timeout};
     }
+    Call operator()(const TwilioVerifyConfig& c) const {
+      return {twilio_verify_request(c, m), &twilio_verify_result, {c.auth_token}, c.timeout};
+    }
     Call operator()(const MessagebirdConfig& c) const {
       return {messagebird_request(c, m), &messagebird_result, {c.access_key}, c.timeout};
     }
@@ -112,9 +116,9 @@ std::string redact_all(std::string text, const std::vector<std::string>& secrets
   return text;
 }
 
-// Sends one message (blocking, on a pool thread). The message id, or why it failed.
-Result<std::string> send_blocking(const SmsProviderConfig& config, const SmsMessage& message) {
-  const Call call = call_for(config, message);
+// Makes one provider call (blocking, on a pool thread): what call.read makes of the answer, or
+// why it failed.
+Result<std::string> post_blocking(const Call& call) {
   const SmsRequest& request = call.request;
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return send_failed("curl_easy_init failed");
@@ -177,8 +181,8 @@ struct Outcome {
   Error error;
 };
 
-asio::awaitable<Outcome> send_on_pool(SmsProviderConfig config, SmsMessage message) {
-  auto r = send_blocking(config, message);
+asio::awaitable<Outcome> post_on_pool(Call call) {
+  auto r = post_blocking(call);
   Outcome out;
   out.ok = r.ok();
   if (r) {
@@ -289,17 +293,30 @@ SmsRequest twilio_request(const TwilioConfig& config, const SmsMessage& message)
   return r;
 }
 
+namespace {
+
+// A Twilio answer's JSON object (null when it is not one) and, for a status other than 200/201,
+// Twilio's error as GoTrue words it.
+std::optional<Error> twilio_refusal(long http_status, const json::object* o) {
+  if (http_status == 200 || http_status == 201) return std::nullopt;
+  if (o == nullptr) {
+    return send_failed(fmt::format("unexpected answer from Twilio (HTTP {})", http_status));
+  }
+  return send_failed(fmt::format("{} More information: {}", json_string(*o, "message"),
+                                 json_string(*o, "more_info")));
+}
+
+const json::object* object_of(const json::value& v, boost::system::error_code ec) {
+  return !ec && v.is_object() ? &v.as_object() : nullptr;
+}
+
+}  // namespace
+
 Result<std::string> twilio_result(long http_status, std::string_view body) {
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
-  const json::object* o = !ec && v.is_object() ? &v.as_object() : nullptr;
-  if (http_status != 200 && http_status != 201) {
-    if (o == nullptr) {
-      return send_failed(fmt::format("unexpected answer from Twilio (HTTP {})", http_status));
-    }
-    return send_failed(fmt::format("{} More information: {}", json_string(*o, "message"),
-                                   json_string(*o, "more_info")));
-  }
+  const json::object* o = object_of(v, ec);
+  if (auto refused = twilio_refusal(http_status, o)) return std::move(*refused);
   if (o == nullptr) return send_failed("Twilio's answer is not JSON");
   const std::string sid = json_string(*o, "sid");
   const std::string status = json_string(*o, "status");
@@ -309,6 +326,52 @@ Result<std::string> twilio_result(long http_status, std::string_view body) {
                                    sid));
   }
   return sid;
+}
+
+SmsRequest twilio_verify_request(const TwilioVerifyConfig& config, const SmsMessage& message) {
+  SmsRequest r;
+  r.url = fmt::format("{}/v2/Services/{}/Verifications", without_trailing_slash(config.api_url),
+                      form_value(config.service_sid));
+  r.user = config.account_sid;
+  r.password = config.auth_token;
+  // Verify takes the channel as a field, not as a prefix of the number.
+  r.form = "To=" + form_value("+" + message.phone) + "&Channel=" + form_value(message.channel);
+  return r;
+}
+
+Result<std::string> twilio_verify_result(long http_status, std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  const json::object* o = object_of(v, ec);
+  if (auto refused = twilio_refusal(http_status, o)) return std::move(*refused);
+  if (o == nullptr) return send_failed("Twilio's answer is not JSON");
+  return json_string(*o, "sid");
+}
+
+SmsRequest twilio_verify_check_request(const TwilioVerifyConfig& config, std::string_view phone,
+                                       std::string_view code) {
+  SmsRequest r;
+  r.url = fmt::format("{}/v2/Services/{}/VerificationCheck", without_trailing_slash(config.api_url),
+                      form_value(config.service_sid));
+  r.user = config.account_sid;
+  r.password = config.auth_token;
+  r.form = "To=" + form_value("+" + std::string(phone)) + "&Code=" + form_value(code);
+  return r;
+}
+
+Result<std::string> twilio_verify_check_result(long http_status, std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  const json::object* o = object_of(v, ec);
+  if (auto refused = twilio_refusal(http_status, o)) return std::move(*refused);
+  if (o == nullptr) return send_failed("Twilio's answer is not JSON");
+  const std::string status = json_string(*o, "status");
+  const json::value* valid = o->if_contains("valid");
+  if (status != "approved" || valid == nullptr || !valid->is_bool() || !valid->as_bool()) {
+    return send_failed(
+        fmt::format("twilio verification error: {} {}", json_string(*o, "error_message"), status));
+  }
+  return status;
 }
 
 SmsRequest messagebird_request(const MessagebirdConfig& config, const SmsMessage& message) {
@@ -424,9 +487,27 @@ HttpSmsSender::~HttpSmsSender() {
 
 asio::awaitable<Result<std::string>> HttpSmsSender::send(SmsMessage message) {
   Outcome out = co_await asio::co_spawn(
-      pool_.get_executor(), send_on_pool(config_, std::move(message)), asio::use_awaitable);
+      pool_.get_executor(), post_on_pool(call_for(config_, message)), asio::use_awaitable);
   if (!out.ok) co_return std::move(out.error);
   co_return std::move(out.sid);
+}
+
+asio::awaitable<Status> SmsSender::check(std::string /*phone*/, std::string /*code*/) {
+  co_return Error::make(500, "unexpected_failure",
+                        "this SMS provider does not check codes (only Twilio Verify does)");
+}
+
+asio::awaitable<Status> HttpSmsSender::check(std::string phone, std::string code) {
+  const auto* verify = std::get_if<TwilioVerifyConfig>(&config_);
+  if (verify == nullptr) co_return co_await SmsSender::check(std::move(phone), std::move(code));
+  Call call{twilio_verify_check_request(*verify, phone, code),
+            &twilio_verify_check_result,
+            {verify->auth_token, code},
+            verify->timeout};
+  Outcome out = co_await asio::co_spawn(pool_.get_executor(), post_on_pool(std::move(call)),
+                                        asio::use_awaitable);
+  if (!out.ok) co_return std::move(out.error);
+  co_return Status{};
 }
 
 }  // namespace basalt::auth

@@ -1,6 +1,7 @@
 // Sending the Auth service's one-time codes by SMS: the message template ([auth.sms] template,
 // [auth.mfa.phone] template), each provider's API request and the reading of its answer (pure
-// functions, unit-tested: Twilio, MessageBird, Textlocal, Vonage, as Supabase Auth calls them),
+// functions, unit-tested: Twilio, Twilio Verify, MessageBird, Textlocal, Vonage, as Supabase Auth
+// calls them),
 // and a sender that talks HTTPS with libcurl on a small worker pool, never on the I/O threads.
 #pragma once
 #include <boost/asio/awaitable.hpp>
@@ -49,6 +50,20 @@ SmsRequest twilio_request(const TwilioConfig& config, const SmsMessage& message)
 // <more_info>", or "twilio error: ..."); callers put it behind their own prefix.
 Result<std::string> twilio_result(long http_status, std::string_view body);
 
+// Twilio Verify's POST /v2/Services/{sid}/Verifications: To (+number) and Channel (sms or
+// whatsapp); Twilio makes the code, so the message body is not sent. Its answer: the
+// verification SID on HTTP 200/201, else Twilio's error as twilio_result() reads it.
+SmsRequest twilio_verify_request(const TwilioVerifyConfig& config, const SmsMessage& message);
+Result<std::string> twilio_verify_result(long http_status, std::string_view body);
+
+// Twilio Verify's POST /v2/Services/{sid}/VerificationCheck: To (+number) and Code. Its
+// answer: the status when the check is "approved" and valid; otherwise an Error whose message
+// says why ("twilio verification error: <error_message> <status>", or Twilio's error for a
+// refused request, such as 404 when no verification is pending for the number).
+SmsRequest twilio_verify_check_request(const TwilioVerifyConfig& config, std::string_view phone,
+                                       std::string_view code);
+Result<std::string> twilio_verify_check_result(long http_status, std::string_view body);
+
 // MessageBird's POST /messages (AccessKey authorisation): originator, body, recipients, type
 // sms, datacoding unicode. Its answer: the message id when totalSentCount > 0; the first error's
 // description for 400/401/403/422.
@@ -72,6 +87,11 @@ class SmsSender {
   virtual boost::asio::awaitable<Result<std::string>> send(SmsMessage message) = 0;
   // Whether channel "whatsapp" is allowed (GoTrue: Twilio and Twilio Verify only).
   virtual bool whatsapp() const = 0;
+  // Whether the provider checks the codes itself (Twilio Verify): then a code is right when
+  // check() says so, and the code Basalt made and hashed is never sent.
+  virtual bool checks_codes() const { return false; }
+  // Asks the provider whether `code` is the one it sent to `phone` (E.164 without '+').
+  virtual boost::asio::awaitable<Status> check(std::string phone, std::string code);
 };
 
 // The configured provider's HTTP API over libcurl. Thread-safe; one connection per message.
@@ -85,7 +105,13 @@ class HttpSmsSender final : public SmsSender {
   // Failure: the Error of the provider's *_result(), or 422 sms_send_failed for a transport
   // error (the message says what failed, without the credentials).
   boost::asio::awaitable<Result<std::string>> send(SmsMessage message) override;
-  bool whatsapp() const override { return std::holds_alternative<TwilioConfig>(config_); }
+  bool whatsapp() const override {
+    return std::holds_alternative<TwilioConfig>(config_) ||
+           std::holds_alternative<TwilioVerifyConfig>(config_);
+  }
+  bool checks_codes() const override { return std::holds_alternative<TwilioVerifyConfig>(config_); }
+  // Failure: the Error of twilio_verify_check_result() or of the transport; never the code.
+  boost::asio::awaitable<Status> check(std::string phone, std::string code) override;
 
  private:
   SmsProviderConfig config_;

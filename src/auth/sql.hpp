@@ -54,7 +54,9 @@ inline constexpr std::string_view mfa_unenroll =
     "SELECT _basalt.auth_mfa_unenroll($1::uuid, $2::uuid, $3, $4::boolean, $5)";
 inline constexpr std::string_view kTotp = "totp";
 inline constexpr std::string_view use_reauthentication =
-    "SELECT _basalt.auth_use_reauthentication($1::uuid, $2, $3::int)";
+    "SELECT _basalt.auth_use_reauthentication($1::uuid, $2, $3::int, $4::boolean)";
+inline constexpr std::string_view reauthentication_pending =
+    "SELECT _basalt.auth_reauthentication_pending($1::uuid)";
 inline constexpr std::string_view flow_state = "SELECT _basalt.auth_flow_state($1)";
 inline constexpr std::string_view pkce_sign_in = "SELECT _basalt.auth_pkce_sign_in($1::jsonb)";
 inline constexpr std::string_view generate_link = "SELECT _basalt.auth_generate_link($1::jsonb)";

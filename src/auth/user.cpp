@@ -4,6 +4,7 @@
 #include "auth/service.hpp"
 #include "auth/sql.hpp"
 #include "auth/user_json.hpp"
+#include "common/log.hpp"
 
 namespace basalt::auth {
 
@@ -101,9 +102,26 @@ asio::awaitable<AuthService::Reply> AuthService::update_user(AuthRequest& rq) {
       }
       // The code GET /reauthenticate sent: by mail, or by SMS to a phone-only user.
       const bool by_sms = str(user, "email").empty() && !str(user, "phone").empty();
+      const bool checked = by_sms && sms_checks_codes();
+      if (checked) {
+        // Twilio Verify sent the code, so it checks it, once a code is pending at all.
+        std::vector<db::Param> who{caller->user_id};
+        auto pending = co_await call(sql::reauthentication_pending, std::move(who));
+        if (!pending) co_return std::move(pending).error();
+        if (!pending->is_bool() || !pending->as_bool()) {
+          co_return unprocessable("reauthentication_not_valid", "Nonce has expired or is invalid");
+        }
+        auto verdict = co_await sms_->check(str(user, "phone"), nonce);
+        if (!verdict) {
+          log::info("auth: the SMS provider refused a reauthentication code: {}",
+                    verdict.error().message);
+          co_return forbidden("otp_expired", "Token has expired or is invalid");
+        }
+      }
       std::vector<db::Param> check{
           caller->user_id, token_hash(str(user, by_sms ? "phone" : "email"), nonce),
-          std::to_string(by_sms ? options_.sms_otp_expiry : options_.email_otp_expiry)};
+          std::to_string(by_sms ? options_.sms_otp_expiry : options_.email_otp_expiry),
+          std::string(checked ? "true" : "false")};
       auto ok = co_await call(sql::use_reauthentication, std::move(check));
       if (!ok) co_return std::move(ok).error();
       if (!ok->is_bool() || !ok->as_bool()) {

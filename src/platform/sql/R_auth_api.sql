@@ -1211,16 +1211,21 @@ begin
 end
 $$;
 
--- PUT /user with a reauthentication nonce: true (and the token used up) when the nonce is the
--- code last sent by GET /reauthenticate and has not expired.
+-- PUT /user with a nonce: the reauthentication code GET /reauthenticate sent is used up when
+-- p_hash is its hash and it is younger than p_expiry seconds, or, with p_checked (Twilio
+-- Verify checked the code), when one is pending at all. Returns true when it was used up.
+drop function if exists _basalt.auth_use_reauthentication(uuid, text, int);
 create or replace function _basalt.auth_use_reauthentication(p_user_id uuid, p_hash text,
-                                                             p_expiry int)
+                                                             p_expiry int, p_checked boolean)
 returns jsonb language plpgsql set search_path = auth, pg_catalog as $$
 declare
   v_ok boolean;
 begin
-  select reauthentication_token <> '' and reauthentication_token = p_hash
-         and reauthentication_sent_at + make_interval(secs => p_expiry) >= now()
+  select reauthentication_token <> ''
+         and (case when p_checked then reauthentication_sent_at is not null
+                   else reauthentication_token = p_hash
+                        and reauthentication_sent_at + make_interval(secs => p_expiry) >= now()
+              end)
   into v_ok from auth.users where id = p_user_id for update;
   if coalesce(v_ok, false) then
     update auth.users set reauthentication_token = '', reauthentication_sent_at = null
@@ -1230,6 +1235,14 @@ begin
   end if;
   return to_jsonb(coalesce(v_ok, false));
 end
+$$;
+
+-- Whether a reauthentication code is pending for the user (asked before Twilio Verify is).
+create or replace function _basalt.auth_reauthentication_pending(p_user_id uuid)
+returns jsonb language sql stable set search_path = auth, pg_catalog as $$
+  select to_jsonb(coalesce((select reauthentication_token <> ''
+                                   and reauthentication_sent_at is not null
+                            from auth.users where id = p_user_id), false))
 $$;
 
 -- PKCE: the flow a mail link belongs to. p_pkce: {challenge, method, authentication_method}.

@@ -288,9 +288,9 @@ end
 $$;
 
 -- POST /verify with a phone and a code: type 'sms' confirms the number (sign-up or sign-in),
--- 'phone_change' moves the user to the pending number. p: {type, phone, token_hash, test_ok
--- (the code is the number's [auth.sms.test_otp] code), aud, otp_expiry, refresh_token, ip,
--- user_agent}. Returns {error, message?} or {user, session, refresh_token, type}.
+-- 'phone_change' moves the user to the pending number. p: {type, phone, token_hash, checked
+-- (the caller found the code right: the number's [auth.sms.test_otp] code, or Twilio Verify
+-- approved it), aud, otp_expiry, refresh_token, ip, user_agent}. Returns {error, message?} or {user, session, refresh_token, type}.
 create or replace function _basalt.auth_phone_verify(p jsonb) returns jsonb
 language plpgsql set search_path = auth, pg_catalog as $$
 declare
@@ -323,7 +323,7 @@ begin
     v_expected := v_user.phone_change_token;
     v_sent := v_user.phone_change_sent_at;
   end if;
-  if not coalesce((p ->> 'test_ok')::boolean, false)
+  if not coalesce((p ->> 'checked')::boolean, false)
      and (v_sent is null
           or v_sent + make_interval(secs => (p ->> 'otp_expiry')::double precision) < now()
           or not _basalt.auth_phone_equal(p ->> 'token_hash', v_expected)) then
@@ -424,7 +424,7 @@ end
 $$;
 
 -- MFA: what verifying a challenge needs, for any factor type: {factor_type, status, secret,
--- otp_code (a phone code's hash), created_at, ip, verified}; {error: 'mfa_challenge_not_found',
+-- phone, otp_code (a phone code's hash), created_at, ip, verified}; {error: 'mfa_challenge_not_found',
 -- factor_type?} when the challenge (or the factor) is not the user's.
 create or replace function _basalt.auth_mfa_verify_state(p_user_id uuid, p_factor_id uuid,
                                                          p_challenge_id uuid)
@@ -434,7 +434,7 @@ begin
     select coalesce(
       (select jsonb_build_object(
          'secret', f.secret, 'status', f.status, 'factor_type', f.factor_type,
-         'otp_code', c.otp_code,
+         'phone', f.phone, 'otp_code', c.otp_code,
          'created_at', floor(extract(epoch from c.created_at))::bigint,
          'ip', host(c.ip_address), 'verified', c.verified_at is not null)
        from auth.mfa_factors f join auth.mfa_challenges c on c.factor_id = f.id

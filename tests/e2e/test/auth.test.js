@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@supabase/supabase-js';
 import { startBasalt } from '../lib/basalt.js';
+import { AGE_SESSIONS_SQL } from '../lib/sessions.js';
 
 const MIGRATION = `
 create table public.profiles (
@@ -400,11 +401,12 @@ describe('supabase-js auth with email confirmations (mail read from the outbox)'
 
   before(async () => {
     basalt = await startBasalt({
-      migrations: { '20240101000000_app.sql': MIGRATION },
+      migrations: { '20240101000000_app.sql': MIGRATION, '20240101000001_age.sql': AGE_SESSIONS_SQL },
       config:
         '[auth]\nsite_url = "http://localhost:3000"\n' +
         'additional_redirect_urls = ["http://localhost:3000/**"]\n\n' +
-        '[auth.email]\nenable_confirmations = true\nmax_frequency = "60s"\n',
+        '[auth.email]\nenable_confirmations = true\nmax_frequency = "60s"\n' +
+        'secure_password_change = true\n',
     });
   });
   after(async () => {
@@ -632,6 +634,35 @@ describe('supabase-js auth with email confirmations (mail read from the outbox)'
     const [recovery] = await mails('vic@example.com');
     const byCode = await pkce().auth.verifyOtp({ email: 'vic@example.com', token: recovery.token, type: 'recovery' });
     assert.equal(byCode.error, null);
+  });
+
+  test('a day-old session changes the password with the code reauthenticate() mails', async () => {
+    const c = client();
+    await c.auth.signUp({ email: 'ona@example.com', password: 'ona password' });
+    const [confirm] = await mails('ona@example.com');
+    assert.equal((await c.auth.verifyOtp({ email: 'ona@example.com', token: confirm.token, type: 'email' })).error, null);
+    // A fresh session needs no nonce ...
+    assert.equal((await c.auth.updateUser({ password: 'ona password 2' })).error, null);
+    // ... a day-old one does.
+    assert.equal((await c.rpc('age_my_sessions')).error, null);
+    const bare = await c.auth.updateUser({ password: 'ona password 3' });
+    assert.equal(bare.error.status, 400);
+    assert.equal(bare.error.code, 'reauthentication_needed');
+    assert.equal(bare.error.message, 'Password update requires reauthentication');
+
+    assert.equal((await c.auth.reauthenticate()).error, null);
+    const [mail] = await mails('ona@example.com');
+    assert.equal(mail.kind, 'reauthentication');
+    assert.match(mail.token, /^[0-9]{6}$/);
+    const wrong = await c.auth.updateUser({ password: 'ona password 3', nonce: mail.token === '000000' ? '111111' : '000000' });
+    assert.equal(wrong.error.status, 422);
+    assert.equal(wrong.error.code, 'reauthentication_not_valid');
+    assert.equal(wrong.error.message, 'Nonce has expired or is invalid');
+    assert.equal((await c.auth.updateUser({ password: 'ona password 3', nonce: mail.token })).error, null);
+    const signIn = await client().auth.signInWithPassword({ email: 'ona@example.com', password: 'ona password 3' });
+    assert.equal(signIn.error, null);
+    const again = await c.auth.updateUser({ password: 'ona password 4', nonce: mail.token });
+    assert.equal(again.error.code, 'reauthentication_not_valid', 'a nonce works once');
   });
 
   test('the outbox is for the service role only', async () => {

@@ -99,8 +99,15 @@ TEST(SmsVonage, Answers) {
 
 TEST(SmsSender, WhatsappOnlyThroughTwilio) {
   EXPECT_TRUE(HttpSmsSender(TwilioConfig{}, 1).whatsapp());
+  EXPECT_TRUE(HttpSmsSender(TwilioVerifyConfig{}, 1).whatsapp());
   EXPECT_FALSE(HttpSmsSender(MessagebirdConfig{}, 1).whatsapp());
   EXPECT_FALSE(HttpSmsSender(VonageConfig{}, 1).whatsapp());
+}
+
+TEST(SmsSender, OnlyTwilioVerifyChecksCodes) {
+  EXPECT_TRUE(HttpSmsSender(TwilioVerifyConfig{}, 1).checks_codes());
+  EXPECT_FALSE(HttpSmsSender(TwilioConfig{}, 1).checks_codes());
+  EXPECT_FALSE(HttpSmsSender(TextlocalConfig{}, 1).checks_codes());
 }
 
 }  // namespace
