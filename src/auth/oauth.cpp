@@ -11,6 +11,7 @@
 #include <boost/json/parse.hpp>
 #include <cctype>
 
+#include "auth/apple.hpp"
 #include "auth/auth_error.hpp"
 #include "auth/azure.hpp"
 #include "auth/oauth_claims.hpp"
@@ -229,6 +230,33 @@ asio::awaitable<Result<ProviderIdentity>> azure_profile(OidcProvider& p,
   co_return azure_identity(claims);
 }
 
+// The user Apple names in the id_token of the token response (Apple has no userinfo), for this
+// client and this flow's nonce; `user_form` is the callback's `user` field (the first sign-in's
+// name).
+asio::awaitable<Result<ProviderIdentity>> apple_profile(OidcProvider& p,
+                                                        const ProviderTokens& tokens,
+                                                        const OAuthState& state,
+                                                        std::string_view key, std::int64_t now,
+                                                        std::string user_form) {
+  const OAuthProviderOptions& po = p.options();
+  if (tokens.id_token.empty()) co_return profile_error("apple: no id_token in the token response");
+  auto verified =
+      co_await p.verify_id_token(tokens.id_token, now, apple_accepted_issuers(p.issuer()));
+  if (!verified) co_return profile_error(verified.error().internal);
+  const json::object& claims = *verified;
+  if (!audience_accepted(claims.if_contains("aud"), po.client_ids)) {
+    co_return profile_error("id_token audience " + audience_text(claims.if_contains("aud")));
+  }
+  if (!po.skip_nonce_check && text(claims, "nonce") != oauth_nonce(state, key)) {
+    co_return profile_error("id_token nonce does not match the flow's");
+  }
+  if (!text(claims, "at_hash").empty() &&
+      !at_hash_matches(text(claims, "at_hash"), tokens.access_token)) {
+    co_return profile_error("id_token at_hash does not match the access token");
+  }
+  co_return apple_identity(claims, user_form);
+}
+
 // The user as a built-in OAuth 2.0 provider's API describes it: its requests, in order, then
 // the profile's reading of their answers.
 asio::awaitable<Result<ProviderIdentity>> api_profile(OidcProvider& p, const OAuthProfile& profile,
@@ -269,6 +297,18 @@ FormParams authorize_params(const OidcProvider& p, const OAuthState& state, std:
                           pkce_s256_challenge(provider_code_verifier(state, key)));
       params.emplace_back("code_challenge_method", "S256");
     }
+  } else if (is_apple(p.name())) {
+    // Apple: its two scopes (the app's `scopes` are not passed on, as in Supabase Auth), the
+    // code POSTed back, no PKCE.
+    params = {
+        {"client_id", p.client_id()},
+        {"redirect_uri", p.options().redirect_uri},
+        {"response_type", "code"},
+        {"scope", oauth_scope(p.options().scopes, "", {"email", "name"})},
+        {"response_mode", "form_post"},
+        {"state", encode_oauth_state(state, key)},
+        {"nonce", oauth_nonce(state, key)},
+    };
   } else {
     params = {
         {"client_id", p.client_id()},
@@ -456,7 +496,8 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
   const OAuthProfile* profile = oauth_profile(p->name());
   // (Named first: GCC 12 mishandles a conditional's temporary passed into a coroutine.)
   std::string verifier;
-  if (profile == nullptr || profile->pkce) verifier = provider_code_verifier(*state, key);
+  const bool apple = is_apple(p->name());
+  if (profile != nullptr ? profile->pkce : !apple) verifier = provider_code_verifier(*state, key);
   auto tokens = co_await p->exchange_code(code, std::move(verifier), rq.now);
   if (!tokens) {
     Error e = internal_error("Unable to exchange external code: " + code.substr(0, 4),
@@ -473,11 +514,15 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
     identity = co_await api_profile(*p, *profile, *endpoints, tokens->access_token);
   } else if (is_azure(p->name())) {
     identity = co_await azure_profile(*p, *tokens, *state, key, rq.now);
+  } else if (apple) {
+    identity = co_await apple_profile(*p, *tokens, *state, key, rq.now, form_value(in, "user"));
   } else {
     identity = co_await oidc_profile(*p, *endpoints, *tokens, *state, key, rq.now);
   }
   if (!identity) co_return fail(identity.error());
-  if (identity->email.empty() && !po.email_optional) {
+  // Supabase Auth always lists Apple's address, even an empty one: never "no email" there.
+  const bool email_optional = po.email_optional || apple;
+  if (identity->email.empty() && !email_optional) {
     co_return fail(internal_error("Error getting user email from external provider",
                                   "the provider gave no email"));
   }
@@ -486,7 +531,7 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
       "identity_data", identity->data)("email", identity->email)(
       "email_verified", identity->email_verified)("aud", options_.aud)(
       "autoconfirm", options_.mailer_autoconfirm)("enable_signup", options_.enable_signup)(
-      "email_optional", po.email_optional)("refresh_token", random_token(12))("ip", rq.ip)(
+      "email_optional", email_optional)("refresh_token", random_token(12))("ip", rq.ip)(
       "user_agent", rq.user_agent)("provider_access_token", tokens->access_token)(
       "provider_refresh_token", tokens->refresh_token);
   if (!state->flow_state_id.empty()) arg["flow_state_id"] = state->flow_state_id;
@@ -529,8 +574,10 @@ asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
 
   std::shared_ptr<OidcProvider> p;
   if (oidc_) p = provider_name.empty() ? oidc_->find_by_issuer(issuer) : oidc_->find(provider_name);
-  // Any Microsoft tenant's issuer means the azure provider, as in Supabase Auth.
+  // Any Microsoft tenant's issuer means the azure provider, either of Apple's the apple one,
+  // as in Supabase Auth.
   if (oidc_ && !p && provider_name.empty() && is_azure_issuer(issuer)) p = oidc_->find("azure");
+  if (oidc_ && !p && provider_name.empty() && is_apple_issuer(issuer)) p = oidc_->find("apple");
   if (!p) {
     const std::string name = lower(provider_name);
     if (std::find(std::begin(kIdTokenProviders), std::end(kIdTokenProviders), name) !=
@@ -570,7 +617,24 @@ asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
     }
     verifier = p->for_issuer(detected);
   }
-  auto verified = co_await verifier->verify_id_token(id_token, rq.now);
+  // Apple's tokens name either of its issuers (unless a test or proxy issuer is configured).
+  std::vector<std::string> issuers;
+  if (is_apple(p->name())) {
+    issuers = apple_accepted_issuers(p->issuer());
+    const std::string detected = unverified_issuer(id_token);
+    if (detected.empty()) {
+      co_return bad_request("validation_failed",
+                            "Unable to detect issuer in ID token for Apple provider");
+    }
+    if (std::find(issuers.begin(), issuers.end(), detected) == issuers.end()) {
+      co_return bad_request("validation_failed",
+                            "Detected ID token issuer is not an Apple ID token issuer");
+    }
+    if (!issuer.empty() && issuer != detected) {
+      co_return bad_request("validation_failed", "Provided issuer does not match ID token issuer");
+    }
+  }
+  auto verified = co_await verifier->verify_id_token(id_token, rq.now, std::move(issuers));
   if (!verified) {
     if (verified.error().status != 400) {
       // The provider's configuration or keys could not be fetched.
@@ -605,6 +669,8 @@ asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
   Result<ProviderIdentity> identity = profile_error("");
   if (is_azure_issuer(text(claims, "iss"))) {
     identity = azure_identity(claims);
+  } else if (is_apple(p->name())) {
+    identity = apple_identity(claims, "");
   } else if (profile != nullptr) {
     identity = profile->id_token_identity(claims);
   } else {
@@ -612,12 +678,12 @@ asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
   }
   if (!identity) co_return std::move(identity).error();
 
-  json::object arg =
-      Obj()("provider", p->name())("sub", identity->sub)("identity_data", identity->data)(
-          "email", identity->email)("email_verified", identity->email_verified)(
-          "aud", options_.aud)("autoconfirm", options_.mailer_autoconfirm)(
-          "enable_signup", options_.enable_signup)("email_optional", po.email_optional)(
-          "refresh_token", random_token(12))("ip", rq.ip)("user_agent", rq.user_agent);
+  json::object arg = Obj()("provider", p->name())("sub", identity->sub)(
+      "identity_data", identity->data)("email", identity->email)(
+      "email_verified", identity->email_verified)("aud", options_.aud)(
+      "autoconfirm", options_.mailer_autoconfirm)("enable_signup", options_.enable_signup)(
+      "email_optional", po.email_optional || is_apple(p->name()))(
+      "refresh_token", random_token(12))("ip", rq.ip)("user_agent", rq.user_agent);
   if (!link_user_id.empty()) arg["link_user_id"] = link_user_id;
   auto signed_in = co_await oauth_sign_in(std::move(arg), rq);
   if (!signed_in) co_return std::move(signed_in).error();

@@ -387,8 +387,8 @@ asio::awaitable<Result<std::shared_ptr<const jwt::KeySet>>> OidcProvider::keys(s
   co_return set;
 }
 
-asio::awaitable<Result<json::object>> OidcProvider::verify_id_token(std::string id_token,
-                                                                    std::int64_t now) {
+asio::awaitable<Result<json::object>> OidcProvider::verify_id_token(
+    std::string id_token, std::int64_t now, std::vector<std::string> issuers) {
   auto e = co_await oidc_endpoints(now);
   if (!e) co_return std::move(e).error();
   if (e->jwks.empty()) co_return bad_token("the provider publishes no JWK set");
@@ -409,9 +409,11 @@ asio::awaitable<Result<json::object>> OidcProvider::verify_id_token(std::string 
   if (!verified) co_return bad_token("id_token: " + verified.error().message);
   json::object claims = std::move(verified->claims);
   if (e->issuer.empty()) co_return bad_token("id_token: no issuer is known for the provider");
-  if (trim_slash(text(claims, "iss")) != trim_slash(e->issuer)) {
-    co_return bad_token("id_token: issuer \"" + text(claims, "iss") + "\" is not \"" + e->issuer +
-                        "\"");
+  if (issuers.empty()) issuers.push_back(e->issuer);
+  const std::string iss = text(claims, "iss");
+  if (std::none_of(issuers.begin(), issuers.end(),
+                   [&](const std::string& i) { return trim_slash(iss) == trim_slash(i); })) {
+    co_return bad_token("id_token: issuer \"" + iss + "\" is not \"" + e->issuer + "\"");
   }
   if (!claims.contains("exp")) co_return bad_token("id_token: no exp claim");
   co_return claims;

@@ -104,8 +104,10 @@ class OidcProvider {
   std::shared_ptr<OidcProvider> for_issuer(const std::string& issuer);
   // Signature (RS256/ES256 by the provider's JWKS), iss and exp/nbf/iat; sub, audience and
   // nonce are the caller's. Errors: 400 with the reason in `message` (logged, not shown).
-  boost::asio::awaitable<Result<boost::json::object>> verify_id_token(std::string id_token,
-                                                                      std::int64_t now);
+  // `issuers`, when not empty, replaces the provider's issuer as the accepted `iss` values
+  // (Apple's tokens name either of two).
+  boost::asio::awaitable<Result<boost::json::object>> verify_id_token(
+      std::string id_token, std::int64_t now, std::vector<std::string> issuers = {});
 
  private:
   boost::asio::awaitable<Result<std::shared_ptr<const jwt::KeySet>>> keys(std::string url,

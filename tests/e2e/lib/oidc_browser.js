@@ -1,8 +1,9 @@
 // Plays a browser against a local `oidc-provider` (its dev interactions) for the OAuth tests:
 // follows redirects from `url`, keeps the provider's cookies, signs in as `login` at its login
-// form and consents, until a redirect's target satisfies `stop`. `abort` cancels at the login
-// form instead. Returns { location, status, from } of that last redirect.
-export async function browseOidc(url, { issuer, login = 'alice', abort = false, stop }) {
+// form and consents, submits a form_post response page (with `formExtras` added to its fields,
+// as Apple adds `user`), until a redirect's target satisfies `stop`. `abort` cancels at the
+// login form instead. Returns { location, status, from } of that last redirect.
+export async function browseOidc(url, { issuer, login = 'alice', abort = false, stop, formExtras = {} }) {
   const jar = new Map();
   let method = 'GET';
   let body;
@@ -44,7 +45,27 @@ export async function browseOidc(url, { issuer, login = 'alice', abort = false, 
         : new URLSearchParams({ prompt: 'consent' }).toString();
       continue;
     }
+    const form = res.status === 200 && here.origin === issuer && formPost(text);
+    if (form) {
+      url = form.action;
+      method = 'POST';
+      body = new URLSearchParams({ ...form.fields, ...formExtras }).toString();
+      continue;
+    }
     throw new Error(`unexpected ${res.status} at ${url}: ${text.slice(0, 500)}`);
   }
   throw new Error('too many redirects');
+}
+
+// The action and hidden fields of a response_mode=form_post page, or null.
+function formPost(html) {
+  const action = html.match(/<form method="post" action="([^"]*)">/);
+  if (!action) return null;
+  const unescape = (v) =>
+    v.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, e) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[e]);
+  const fields = {};
+  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)"\/>/g)) {
+    fields[unescape(name)] = unescape(value);
+  }
+  return { action: unescape(action[1]), fields };
 }
