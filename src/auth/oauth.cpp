@@ -201,6 +201,23 @@ asio::awaitable<Result<ProviderIdentity>> oidc_profile(OidcProvider& p, const Oi
   co_return identity_from_claims(id_claims, info);
 }
 
+// What a sign-in flow's verified id_token must also hold: this client as audience, this flow's
+// nonce (unless skip_nonce_check), and an at_hash, when it has one, of the access token.
+Status check_flow_id_token(const json::object& claims, const OAuthProviderOptions& po,
+                           const OAuthState& state, std::string_view key,
+                           const std::string& access_token) {
+  if (!audience_accepted(claims.if_contains("aud"), po.client_ids)) {
+    return profile_error("id_token audience " + audience_text(claims.if_contains("aud")));
+  }
+  if (!po.skip_nonce_check && text(claims, "nonce") != oauth_nonce(state, key)) {
+    return profile_error("id_token nonce does not match the flow's");
+  }
+  if (!text(claims, "at_hash").empty() && !at_hash_matches(text(claims, "at_hash"), access_token)) {
+    return profile_error("id_token at_hash does not match the access token");
+  }
+  return {};
+}
+
 // The user Microsoft names in the id_token of the token response: verified with the keys of
 // the tenant that issued it (azure.hpp), for this client and this flow's nonce.
 asio::awaitable<Result<ProviderIdentity>> azure_profile(OidcProvider& p,
@@ -217,15 +234,8 @@ asio::awaitable<Result<ProviderIdentity>> azure_profile(OidcProvider& p,
   auto verified = co_await tenant->verify_id_token(tokens.id_token, now);
   if (!verified) co_return profile_error(verified.error().internal);
   const json::object& claims = *verified;
-  if (!audience_accepted(claims.if_contains("aud"), po.client_ids)) {
-    co_return profile_error("id_token audience " + audience_text(claims.if_contains("aud")));
-  }
-  if (!po.skip_nonce_check && text(claims, "nonce") != oauth_nonce(state, key)) {
-    co_return profile_error("id_token nonce does not match the flow's");
-  }
-  if (!text(claims, "at_hash").empty() &&
-      !at_hash_matches(text(claims, "at_hash"), tokens.access_token)) {
-    co_return profile_error("id_token at_hash does not match the access token");
+  if (auto checked = check_flow_id_token(claims, po, state, key, tokens.access_token); !checked) {
+    co_return std::move(checked).error();
   }
   co_return azure_identity(claims);
 }
@@ -244,15 +254,8 @@ asio::awaitable<Result<ProviderIdentity>> apple_profile(OidcProvider& p,
       co_await p.verify_id_token(tokens.id_token, now, apple_accepted_issuers(p.issuer()));
   if (!verified) co_return profile_error(verified.error().internal);
   const json::object& claims = *verified;
-  if (!audience_accepted(claims.if_contains("aud"), po.client_ids)) {
-    co_return profile_error("id_token audience " + audience_text(claims.if_contains("aud")));
-  }
-  if (!po.skip_nonce_check && text(claims, "nonce") != oauth_nonce(state, key)) {
-    co_return profile_error("id_token nonce does not match the flow's");
-  }
-  if (!text(claims, "at_hash").empty() &&
-      !at_hash_matches(text(claims, "at_hash"), tokens.access_token)) {
-    co_return profile_error("id_token at_hash does not match the access token");
+  if (auto checked = check_flow_id_token(claims, po, state, key, tokens.access_token); !checked) {
+    co_return std::move(checked).error();
   }
   co_return apple_identity(claims, user_form);
 }

@@ -7,12 +7,12 @@
 // signInWithIdToken as Supabase Auth does.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@supabase/supabase-js';
 import Provider from 'oidc-provider';
 import { startBasalt } from '../lib/basalt.js';
 import { browseOidc } from '../lib/oidc_browser.js';
+import { oidcStandIn, signingKey } from '../lib/oidc_stand_in.js';
 
 const APP = 'http://localhost:3000';
 const SERVICES_ID = 'com.example.web';
@@ -24,15 +24,10 @@ const ACCOUNTS = {
   bob: { email: 'bob@example.com', is_private_email: 'false' },
 };
 
-function listen(server) {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
-}
-
 const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
-let server;
+let standIn;
 let issuer;
-let provider;
 let basalt;
 let privateKey;
 
@@ -47,11 +42,8 @@ function appleIdToken(claims) {
 
 describe('OAuth with Apple', () => {
   before(async () => {
-    server = http.createServer((req, res) => {
-      if (!provider) return res.writeHead(503).end();
-      provider.callback()(req, res);
-    });
-    issuer = `http://127.0.0.1:${await listen(server)}`;
+    standIn = await oidcStandIn();
+    ({ issuer } = standIn);
     basalt = await startBasalt({
       env: { APPLE_SECRET: SECRET },
       config: `
@@ -68,9 +60,9 @@ issuer = "${issuer}"
 scopes = "openid"
 `,
     });
-    ({ privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }));
-    const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'apple-key', alg: 'RS256', use: 'sig' };
-    provider = new Provider(issuer, {
+    const key = signingKey('apple-key');
+    privateKey = key.privateKey;
+    const provider = new Provider(issuer, {
       clients: [
         {
           client_id: SERVICES_ID,
@@ -81,7 +73,7 @@ scopes = "openid"
           token_endpoint_auth_method: 'client_secret_post',
         },
       ],
-      jwks: { keys: [jwk] },
+      jwks: { keys: [key.jwk] },
       cookies: { keys: ['cookie-signing-key-for-tests'] },
       claims: { openid: ['sub'], email: ['email', 'is_private_email'] },
       scopes: ['openid', 'email', 'name'],
@@ -92,11 +84,12 @@ scopes = "openid"
         return { accountId: id, claims: async () => ({ sub: id, ...account }) };
       },
     });
+    standIn.use(provider);
   });
 
   after(async () => {
     await basalt?.stop();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+    await standIn?.close();
   });
 
   const client = (flowType) =>

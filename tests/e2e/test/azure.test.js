@@ -5,13 +5,12 @@
 // with the keys of the issuer named in that token, and map Microsoft's claims as Supabase Auth
 // does (custom_claims without the protocol claims, xms_edov deciding a verified address).
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
-import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@supabase/supabase-js';
 import Provider from 'oidc-provider';
 import { startBasalt } from '../lib/basalt.js';
 import { browseOidc } from '../lib/oidc_browser.js';
+import { oidcStandIn, signingKey } from '../lib/oidc_stand_in.js';
 
 const APP = 'http://localhost:3000';
 const CLIENT_ID = '00000000-aaaa-bbbb-cccc-000000000001';
@@ -36,22 +35,14 @@ const ACCOUNTS = {
   },
 };
 
-function listen(server) {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
-}
-
-let server;
+let standIn;
 let issuer;
-let provider;
 let basalt;
 
 describe('OAuth with Microsoft (azure)', () => {
   before(async () => {
-    server = http.createServer((req, res) => {
-      if (!provider) return res.writeHead(503).end();
-      provider.callback()(req, res);
-    });
-    issuer = `http://127.0.0.1:${await listen(server)}`;
+    standIn = await oidcStandIn();
+    ({ issuer } = standIn);
     basalt = await startBasalt({
       env: { AZURE_SECRET: SECRET },
       config: `
@@ -66,9 +57,8 @@ secret = "env(AZURE_SECRET)"
 url = "${issuer}"
 `,
     });
-    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'ms-key', alg: 'RS256', use: 'sig' };
-    provider = new Provider(issuer, {
+    const { jwk } = signingKey('ms-key');
+    const provider = new Provider(issuer, {
       routes: { authorization: '/oauth2/v2.0/authorize', token: '/oauth2/v2.0/token' },
       clients: [
         {
@@ -94,11 +84,12 @@ url = "${issuer}"
         return { accountId: id, claims: async () => ({ sub: id, ...account }) };
       },
     });
+    standIn.use(provider);
   });
 
   after(async () => {
     await basalt?.stop();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+    await standIn?.close();
   });
 
   // Plays the browser until a redirect leaves for the app (lib/oidc_browser.js).

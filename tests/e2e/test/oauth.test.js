@@ -4,12 +4,12 @@
 // by hand, the provider's login and consent forms are posted, its cookies kept.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@supabase/supabase-js';
 import Provider from 'oidc-provider';
 import { startBasalt } from '../lib/basalt.js';
 import { browseOidc } from '../lib/oidc_browser.js';
+import { oidcStandIn, signingKey } from '../lib/oidc_stand_in.js';
 
 const APP = 'http://localhost:3000';
 const SECRET = 'acme-client-secret-0123456789';
@@ -47,31 +47,19 @@ const ACCOUNTS = {
   gus: { email: 'gus@provider.example', email_verified: true, name: 'Gus' },
 };
 
-function listen(server) {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
-}
-
 function sha256hex(text) {
   return crypto.createHash('sha256').update(text).digest('hex');
 }
 
-let oidcServer;
+let standIn;
 let issuer;
-let provider; // set once Basalt's callback URL is known
 let basalt;
 let strict; // a second Basalt with [auth.email] enable_confirmations = true
 
 describe('OAuth / OpenID Connect', () => {
   before(async () => {
-    oidcServer = http.createServer((req, res) => {
-      if (!provider) {
-        res.writeHead(503).end();
-        return;
-      }
-      provider.callback()(req, res);
-    });
-    const port = await listen(oidcServer);
-    issuer = `http://127.0.0.1:${port}`;
+    standIn = await oidcStandIn();
+    ({ issuer } = standIn);
 
     const acme = `
 [auth.external.acme]
@@ -111,9 +99,8 @@ ${acme}`,
       }),
     ]);
 
-    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'RS256', use: 'sig' };
-    provider = new Provider(issuer, {
+    const { jwk } = signingKey('test-key');
+    const provider = new Provider(issuer, {
       clients: [
         {
           client_id: 'basalt-app',
@@ -146,11 +133,12 @@ ${acme}`,
         };
       },
     });
+    standIn.use(provider);
   });
 
   after(async () => {
     await Promise.all([basalt?.stop(), strict?.stop()]);
-    await new Promise((resolve) => (oidcServer ? oidcServer.close(resolve) : resolve()));
+    await standIn?.close();
   });
 
   // Plays the browser from `url` until a redirect leaves for the app (lib/oidc_browser.js).
