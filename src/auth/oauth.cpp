@@ -327,6 +327,8 @@ FormParams authorize_params(const OidcProvider& p, const OAuthState& state, std:
         {"code_challenge_method", "S256"},
     };
   }
+  // Apple's request is exactly Supabase Auth's: nothing of the app's is passed on.
+  if (is_apple(p.name())) return params;
   for (const auto& [k, v] : in) {
     const std::string lk = lower(k);
     if (std::find(std::begin(kOwnParams), std::end(kOwnParams), lk) != std::end(kOwnParams)) {
@@ -523,9 +525,7 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
     identity = co_await oidc_profile(*p, *endpoints, *tokens, *state, key, rq.now);
   }
   if (!identity) co_return fail(identity.error());
-  // Supabase Auth always lists Apple's address, even an empty one: never "no email" there.
-  const bool email_optional = po.email_optional || apple;
-  if (identity->email.empty() && !email_optional) {
+  if (identity->email.empty() && !po.email_optional) {
     co_return fail(internal_error("Error getting user email from external provider",
                                   "the provider gave no email"));
   }
@@ -534,7 +534,7 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
       "identity_data", identity->data)("email", identity->email)(
       "email_verified", identity->email_verified)("aud", options_.aud)(
       "autoconfirm", options_.mailer_autoconfirm)("enable_signup", options_.enable_signup)(
-      "email_optional", email_optional)("refresh_token", random_token(12))("ip", rq.ip)(
+      "email_optional", po.email_optional)("refresh_token", random_token(12))("ip", rq.ip)(
       "user_agent", rq.user_agent)("provider_access_token", tokens->access_token)(
       "provider_refresh_token", tokens->refresh_token);
   if (!state->flow_state_id.empty()) arg["flow_state_id"] = state->flow_state_id;
@@ -674,6 +674,12 @@ asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
     identity = azure_identity(claims);
   } else if (is_apple(p->name())) {
     identity = apple_identity(claims, "");
+    if (!identity) {
+      // Claims Apple's shape does not allow: GoTrue cannot parse such a token.
+      log::info("request_id={} oauth: apple id_token rejected: {}", rq.ex->request_id,
+                identity.error().internal);
+      co_return oauth_reply(oauth_error("invalid request", "Bad ID token"));
+    }
   } else if (profile != nullptr) {
     identity = profile->id_token_identity(claims);
   } else {
@@ -681,12 +687,12 @@ asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
   }
   if (!identity) co_return std::move(identity).error();
 
-  json::object arg = Obj()("provider", p->name())("sub", identity->sub)(
-      "identity_data", identity->data)("email", identity->email)(
-      "email_verified", identity->email_verified)("aud", options_.aud)(
-      "autoconfirm", options_.mailer_autoconfirm)("enable_signup", options_.enable_signup)(
-      "email_optional", po.email_optional || is_apple(p->name()))(
-      "refresh_token", random_token(12))("ip", rq.ip)("user_agent", rq.user_agent);
+  json::object arg =
+      Obj()("provider", p->name())("sub", identity->sub)("identity_data", identity->data)(
+          "email", identity->email)("email_verified", identity->email_verified)(
+          "aud", options_.aud)("autoconfirm", options_.mailer_autoconfirm)(
+          "enable_signup", options_.enable_signup)("email_optional", po.email_optional)(
+          "refresh_token", random_token(12))("ip", rq.ip)("user_agent", rq.user_agent);
   if (!link_user_id.empty()) arg["link_user_id"] = link_user_id;
   auto signed_in = co_await oauth_sign_in(std::move(arg), rq);
   if (!signed_in) co_return std::move(signed_in).error();

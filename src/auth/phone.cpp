@@ -243,7 +243,12 @@ asio::awaitable<AuthService::Reply> AuthService::phone_verify(AuthRequest& rq,
   const auto test = test_otp(phone);
   bool checked = test && equal_secrets(*test, token);
   if (!checked && sms_checks_codes()) {
-    // Twilio Verify made and sent the code, so only it can say whether the code is right.
+    // Twilio Verify made and sent the code, so only it can say whether the code is right; it is
+    // asked only about a number a user waits at (GoTrue's order: user, ban, then Twilio).
+    std::vector<db::Param> target{type, phone, options_.aud};
+    auto found = co_await call(sql::phone_verify_target, std::move(target));
+    if (!found) co_return std::move(found).error();
+    if (row_error(*found)) co_return phone_row_error(*found);
     auto verdict = co_await sms_->check(phone, token);
     if (!verdict) {
       log::info("auth: the SMS provider refused a {} code: {}", type, verdict.error().message);

@@ -55,6 +55,8 @@ inline constexpr std::string_view mfa_unenroll =
 inline constexpr std::string_view kTotp = "totp";
 inline constexpr std::string_view use_reauthentication =
     "SELECT _basalt.auth_use_reauthentication($1::uuid, $2, $3::int, $4::boolean)";
+inline constexpr std::string_view phone_verify_target =
+    "SELECT _basalt.auth_phone_verify_target($1, $2, $3)";
 inline constexpr std::string_view reauthentication_pending =
     "SELECT _basalt.auth_reauthentication_pending($1::uuid)";
 inline constexpr std::string_view flow_state = "SELECT _basalt.auth_flow_state($1)";

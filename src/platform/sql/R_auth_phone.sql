@@ -287,6 +287,32 @@ begin
 end
 $$;
 
+-- POST /verify under Twilio Verify, before Twilio is asked about the code: {} when a user
+-- waits for a code at this number ('sms': its phone, 'phone_change': its pending number),
+-- else the error auth_phone_verify would give ({error: 'otp_expired', message} or
+-- {error: 'user_banned_verify'}), as GoTrue looks the user up first.
+create or replace function _basalt.auth_phone_verify_target(p_type text, p_phone text,
+                                                            p_aud text)
+returns jsonb language plpgsql stable set search_path = auth, pg_catalog as $$
+declare
+  v_banned timestamptz;
+  v_found boolean;
+begin
+  select true, banned_until into v_found, v_banned from auth.users
+  where (case when p_type = 'sms' then phone else phone_change end) = p_phone
+    and aud = p_aud and is_sso_user = false
+  limit 1;
+  if v_found is null then
+    return jsonb_build_object('error', 'otp_expired',
+                              'message', 'Token has expired or is invalid');
+  end if;
+  if v_banned is not null and v_banned > now() then
+    return jsonb_build_object('error', 'user_banned_verify');
+  end if;
+  return '{}'::jsonb;
+end
+$$;
+
 -- POST /verify with a phone and a code: type 'sms' confirms the number (sign-up or sign-in),
 -- 'phone_change' moves the user to the pending number. p: {type, phone, token_hash, checked
 -- (the caller found the code right: the number's [auth.sms.test_otp] code, or Twilio Verify

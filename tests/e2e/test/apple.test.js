@@ -32,11 +32,11 @@ let basalt;
 let privateKey;
 
 // An id_token as an iOS app gets it from Apple, signed with the provider's key.
-function appleIdToken(claims) {
+function appleIdToken(claims, key = privateKey) {
   const now = Math.floor(Date.now() / 1000);
   const header = b64url({ alg: 'RS256', kid: 'apple-key', typ: 'JWT' });
   const payload = b64url({ iss: issuer, aud: BUNDLE_ID, iat: now, exp: now + 600, ...claims });
-  const signature = crypto.sign('sha256', Buffer.from(`${header}.${payload}`), privateKey).toString('base64url');
+  const signature = crypto.sign('sha256', Buffer.from(`${header}.${payload}`), key).toString('base64url');
   return `${header}.${payload}.${signature}`;
 }
 
@@ -103,7 +103,12 @@ scopes = "openid"
     const c = client('implicit');
     const { data, error } = await c.auth.signInWithOAuth({
       provider: 'apple',
-      options: { skipBrowserRedirect: true, redirectTo: `${APP}/welcome`, scopes: 'profile' },
+      options: {
+        skipBrowserRedirect: true,
+        redirectTo: `${APP}/welcome`,
+        scopes: 'profile',
+        queryParams: { prompt: 'consent', response_mode: 'query' },
+      },
     });
     assert.equal(error, null);
     const first = await fetch(data.url, { redirect: 'manual' });
@@ -113,6 +118,8 @@ scopes = "openid"
     assert.equal(toApple.searchParams.get('response_mode'), 'form_post');
     assert.equal(toApple.searchParams.get('scope'), 'email name openid', "the app's scopes are not passed on");
     assert.equal(toApple.searchParams.get('code_challenge'), null, 'Apple gets no PKCE');
+    assert.equal(toApple.searchParams.get('prompt'), null, "the app's parameters are not passed on");
+    assert.deepEqual(toApple.searchParams.getAll('response_mode'), ['form_post']);
 
     const user = JSON.stringify({ name: { firstName: 'Ann', lastName: 'Apple' }, email: 'ann@example.com' });
     const location = await browse(data.url, 'ann', { user });
@@ -210,9 +217,17 @@ scopes = "openid"
     assert.match(r2.error.message, /^Unacceptable audience in id_token/);
     const r3 = await client('implicit').auth.signInWithIdToken({ provider: 'apple', token, nonce: 'wrong' });
     assert.equal(r3.error.status, 400);
-    // is_private_email that is neither boolean nor Go's boolean text is a bad profile.
+    assert.equal(r3.error.message, 'Nonces mismatch');
+    // is_private_email that is neither boolean nor Go's boolean text: GoTrue cannot parse it.
     const odd = appleIdToken({ sub: 'apple-odd', email: 'odd@example.com', is_private_email: 'maybe' });
     const r4 = await client('implicit').auth.signInWithIdToken({ provider: 'apple', token: odd });
-    assert.equal(r4.error.status, 500);
+    assert.equal(r4.error.status, 400);
+    assert.equal(r4.error.message, 'Bad ID token');
+    // A token signed with another key is not Apple's.
+    const { privateKey: otherKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const forged = appleIdToken({ sub: 'apple-ios-1', email: 'ios@example.com' }, otherKey);
+    const r5 = await client('implicit').auth.signInWithIdToken({ provider: 'apple', token: forged });
+    assert.equal(r5.error.status, 400);
+    assert.equal(r5.error.message, 'Bad ID token');
   });
 });

@@ -72,7 +72,7 @@ const otherThan = (code) => (code === '111111' ? '222222' : '111111');
 const config =
   '[auth.email]\nsecure_password_change = true\n\n' +
   '[auth.sms]\nenable_signup = true\nenable_confirmations = true\nmax_frequency = "1s"\n\n' +
-  '[auth.sms.test_otp]\n15550003333 = "246810"\n\n' +
+  '[auth.sms.test_otp]\n15550003333 = "246810"\n15550004444 = "135790"\n\n' +
   `[auth.sms.twilio_verify]\nenabled = true\naccount_sid = "${ACCOUNT}"\n` +
   `message_service_sid = "${SERVICE}"\nauth_token = "${TOKEN}"\n\n` +
   '[auth.mfa.phone]\nenroll_enabled = true\nverify_enabled = true\nmax_frequency = "1s"\n';
@@ -145,10 +145,33 @@ describe('phone auth through Twilio Verify', () => {
     // Twilio approves a code once; the second use is refused.
     const reuse = await client().auth.verifyOtp({ phone, token: code, type: 'sms' });
     assert.equal(reuse.error.code, 'otp_expired');
-    // A number Twilio has no verification for (Twilio's 404) is the same answer.
+    // A number no user waits at is refused before Twilio is asked.
     const none = await client().auth.verifyOtp({ phone: '+15552229999', token: '123456', type: 'sms' });
     assert.equal(none.error.status, 403);
     assert.equal(none.error.code, 'otp_expired');
+    assert.equal(checks('+15552229999').length, 0);
+  });
+
+  test('a banned user is refused before Twilio is asked; a test number with a wrong code asks it', async () => {
+    const phone = '+15552220010';
+    await phoneUser(phone, 'verify password 10');
+    const { data } = await service.auth.admin.listUsers();
+    const user = data.users.find((u) => u.phone === '15552220010');
+    assert.equal((await service.auth.admin.updateUserById(user.id, { ban_duration: '24h' })).error, null);
+    assert.equal((await service.auth.admin.updateUserById(user.id, { phone_confirm: true })).error, null);
+    verify.pending.set(phone, '777777');
+    const before = checks(phone).length;
+    const banned = await client().auth.verifyOtp({ phone, token: '777777', type: 'sms' });
+    assert.equal(banned.error.status, 403);
+    assert.equal(banned.error.code, 'user_banned');
+    assert.equal(checks(phone).length, before, 'Twilio was not asked');
+    assert.equal(verify.pending.get(phone), '777777', "the user's verification is not used up");
+
+    // As in GoTrue: a test number's wrong code is still put to Twilio (which knows none here).
+    assert.equal((await client().auth.signInWithOtp({ phone: '+15550004444' })).error, null);
+    const wrong = await client().auth.verifyOtp({ phone: '+15550004444', token: '111111', type: 'sms' });
+    assert.equal(wrong.error.code, 'otp_expired');
+    assert.deepEqual(checks('+15550004444').map((r) => r.form.Code), ['111111']);
   });
 
   test('signUp by phone is confirmed by the Verify code; WhatsApp is a channel', async () => {
