@@ -264,8 +264,13 @@ asio::awaitable<Result<ProviderIdentity>> apple_profile(OidcProvider& p,
 // the profile's reading of their answers.
 asio::awaitable<Result<ProviderIdentity>> api_profile(OidcProvider& p, const OAuthProfile& profile,
                                                       const OidcEndpoints& e,
-                                                      std::string access_token) {
+                                                      const ProviderTokens& tokens) {
   std::vector<json::value> replies;
+  if (profile.profile_in_token) {
+    replies.emplace_back(tokens.response);
+    co_return profile.identity(replies, e);
+  }
+  const std::string& access_token = tokens.access_token;
   std::vector<ApiRequest> requests = profile_requests(profile, e, p.options(), access_token);
   for (auto& request : requests) {
     auto reply =
@@ -332,6 +337,11 @@ FormParams authorize_params(const OidcProvider& p, const OAuthState& state, std:
   for (const auto& [k, v] : in) {
     const std::string lk = lower(k);
     if (std::find(std::begin(kOwnParams), std::end(kOwnParams), lk) != std::end(kOwnParams)) {
+      continue;
+    }
+    // WorkOS's own `provider` (GoogleOAuth, ...) travels as workos_provider, as in Supabase Auth.
+    if (k == "workos_provider" && p.name() == "workos") {
+      params.emplace_back("provider", v);
       continue;
     }
     params.emplace_back(k, v);
@@ -516,7 +526,7 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
   // (co_await is kept out of the conditional operator: GCC 12 miscompiles it there.)
   Result<ProviderIdentity> identity = profile_error("");
   if (profile != nullptr) {
-    identity = co_await api_profile(*p, *profile, *endpoints, tokens->access_token);
+    identity = co_await api_profile(*p, *profile, *endpoints, *tokens);
   } else if (is_azure(p->name())) {
     identity = co_await azure_profile(*p, *tokens, *state, key, rq.now);
   } else if (apple) {

@@ -1,7 +1,7 @@
 // The OAuth 2.0 providers Supabase Auth knows by name and talks to without OpenID Connect
 // (GitHub, GitLab, Discord, Bitbucket, Facebook, Figma, Fly, Kakao, Notion, Spotify, Twitch,
-// X, Zoom): where each one's authorization, token and API endpoints are (its public hosts, or
-// `url` for a self-hosted or test server), the scopes it is asked for, the API requests that
+// WorkOS, X, Zoom): where each one's authorization, token and API endpoints are (its public hosts,
+// or `url` for a self-hosted or test server), the scopes it is asked for, the API requests that
 // read the signed-in user, and how their answers become an identity. Each provider is one
 // file under auth/providers/; this header is what they share and how the service finds one.
 //
@@ -85,6 +85,9 @@ struct OAuthProfile {
   // Limited Login, Kakao): the identity from a verified token's claims; null for the others,
   // whose tokens the id_token grant refuses as Supabase Auth does.
   Result<ProviderIdentity> (*id_token_identity)(const boost::json::object& claims) = nullptr;
+  // The user comes with the token response (WorkOS): no API request is made and identity()
+  // gets that response as its one reply.
+  bool profile_in_token = false;
 };
 
 // The built-in profile for a provider name (case-insensitive), or nullptr for OpenID Connect

@@ -37,6 +37,7 @@ struct ProviderTokens {
   std::string access_token;
   std::string refresh_token;
   std::string id_token;
+  boost::json::object response;  // the whole answer (WorkOS puts the user's profile in it)
 };
 
 // How long discovery documents and JWK sets are kept.

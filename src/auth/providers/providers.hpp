@@ -15,6 +15,7 @@ const OAuthProfile& kakao_profile();
 const OAuthProfile& notion_profile();
 const OAuthProfile& spotify_profile();
 const OAuthProfile& twitch_profile();
+const OAuthProfile& workos_profile();
 const OAuthProfile& x_profile();
 const OAuthProfile& zoom_profile();
 

@@ -232,6 +232,43 @@ const PROVIDERS = {
     // An email-and-password Zoom account Zoom has not verified: the identity says so.
     expect: { email: 'zed@zoom.example', verified: false, sub: 'KDcuGIm1QgePTO8WbOqwIQ', name: 'Zed Zoom' },
   },
+  workos: {
+    authorize: '/sso/authorize',
+    token: '/sso/token',
+    scope: null,
+    secretInBody: true,
+    // WorkOS sends the profile with the token; there is no user API.
+    api: {},
+    tokenExtra: () => ({
+      profile: {
+        object: 'profile',
+        id: 'prof_01WORK',
+        connection_id: 'conn_01ACME',
+        connection_type: 'GoogleOAuth',
+        organization_id: 'org_01ACME',
+        email: 'Wren@Acme.example',
+        first_name: 'Wren',
+        last_name: 'Works',
+        idp_id: '1234',
+        raw_attributes: {},
+      },
+    }),
+    expect: {
+      email: 'wren@acme.example',
+      verified: true,
+      data: (base) => ({
+        iss: base,
+        sub: 'prof_01WORK',
+        name: 'Wren Works',
+        email: 'Wren@Acme.example',
+        email_verified: true,
+        phone_verified: false,
+        custom_claims: { connection_id: 'conn_01ACME', organization_id: 'org_01ACME' },
+        full_name: 'Wren Works',
+        provider_id: 'prof_01WORK',
+      }),
+    },
+  },
 };
 
 function listen(server) {
@@ -294,7 +331,13 @@ function fakeProvider(name, spec) {
       }
       const token = `${name}_${crypto.randomBytes(12).toString('hex')}`;
       tokens.add(token);
-      return send(200, { access_token: token, token_type: 'bearer', expires_in: 3600, refresh_token: `r_${token}` });
+      return send(200, {
+        access_token: token,
+        token_type: 'bearer',
+        expires_in: 3600,
+        refresh_token: `r_${token}`,
+        ...(spec.tokenExtra ? spec.tokenExtra() : {}),
+      });
     }
     const handler = req.method === 'GET' && spec.api[url.pathname];
     if (handler) {
@@ -381,7 +424,7 @@ ${providers}`,
       // What Basalt asked the provider for.
       const [asked] = fake.seen.authorize.slice(-1);
       assert.equal(asked.redirect_uri, `${basalt.url}/auth/v1/callback`);
-      const takesScopes = !['bitbucket', 'notion', 'zoom'].includes(name);
+      const takesScopes = !['bitbucket', 'notion', 'zoom', 'workos'].includes(name);
       const scope = spec.scope === null ? undefined : spec.scope + (takesScopes ? ' extra.scope' : '');
       assert.equal(asked.scope, scope);
       assert.equal(asked.nonce, undefined, 'not OpenID Connect');
@@ -436,6 +479,25 @@ ${providers}`,
       await c.auth.signOut();
     });
   }
+
+  test("workos: the app's connection, organization and workos_provider reach WorkOS", async () => {
+    const { data, error } = await client().auth.signInWithOAuth({
+      provider: 'workos',
+      options: {
+        skipBrowserRedirect: true,
+        redirectTo: `${APP}/sso`,
+        queryParams: { connection: 'conn_01ACME', organization: 'org_01ACME', workos_provider: 'GoogleOAuth' },
+      },
+    });
+    assert.equal(error, null);
+    const location = await browse(data.url);
+    assert.equal(location.pathname, '/sso');
+    const [asked] = fakes.workos.seen.authorize.slice(-1);
+    assert.equal(asked.connection, 'conn_01ACME');
+    assert.equal(asked.organization, 'org_01ACME');
+    assert.equal(asked.provider, 'GoogleOAuth');
+    assert.equal(asked.workos_provider, undefined);
+  });
 
   test('signInWithIdToken with a provider that issues no id_tokens is refused as Supabase Auth does', async () => {
     const { data, error } = await client().auth.signInWithIdToken({ provider: 'gitlab', token: 'a.b.c' });

@@ -543,6 +543,31 @@ TEST(Zoom, NoScopesAndTheVerifiedRule) {
   EXPECT_TRUE(id->email_verified);
 }
 
+TEST(WorkOS, SsoEndpointsNoScopesAndTheProfileFromTheToken) {
+  const auto e = endpoints_of("workos");
+  EXPECT_EQ(e.authorization, "https://api.workos.com/sso/authorize");
+  EXPECT_EQ(e.token, "https://api.workos.com/sso/token");
+  EXPECT_EQ(e.userinfo, "");
+  EXPECT_EQ(endpoints_of("workos", "http://127.0.0.1:9/").token, "http://127.0.0.1:9/sso/token");
+  EXPECT_EQ(scope_of("workos", "openid"), "");
+  EXPECT_TRUE(oauth_profile("workos")->profile_in_token);
+  EXPECT_FALSE(oauth_profile("github")->profile_in_token);
+  // The token response is the one reply.
+  auto id = identify("workos", {R"({"access_token":"t","profile":{"id":"prof_1",)"
+                                R"("email":"A@B.example","first_name":"Ann","last_name":"",)"
+                                R"("connection_id":"conn_1","raw_attributes":{}}})"});
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  EXPECT_EQ(id->sub, "prof_1");
+  EXPECT_EQ(id->email, "a@b.example");
+  EXPECT_TRUE(id->email_verified);
+  EXPECT_EQ(id->data.at("iss"), "https://api.workos.com");
+  EXPECT_EQ(id->data.at("full_name"), "Ann");
+  // Both custom claims are always there, an absent organization as "".
+  EXPECT_EQ(json::value(id->data.at("custom_claims")),
+            json::parse(R"({"connection_id":"conn_1","organization_id":""})"));
+  EXPECT_FALSE(identify("workos", {R"({"access_token":"t"})"}).ok());  // no profile, no id
+}
+
 TEST(Kakao, SecretInTheBodyAndTheAccount) {
   const auto e = endpoints_of("kakao");
   EXPECT_EQ(e.authorization, "https://kauth.kakao.com/oauth/authorize");
