@@ -14,6 +14,7 @@
 #include "auth/apple.hpp"
 #include "auth/auth_error.hpp"
 #include "auth/azure.hpp"
+#include "auth/oauth1.hpp"
 #include "auth/oauth_claims.hpp"
 #include "auth/oauth_profile.hpp"
 #include "auth/oauth_state.hpp"
@@ -22,6 +23,7 @@
 #include "auth/pkce.hpp"
 #include "auth/service.hpp"
 #include "auth/sql.hpp"
+#include "auth/twitter.hpp"
 #include "auth/user_json.hpp"
 #include "common/log.hpp"
 
@@ -281,6 +283,85 @@ asio::awaitable<Result<ProviderIdentity>> api_profile(OidcProvider& p, const OAu
   co_return profile.identity(replies, e);
 }
 
+// Who signed in at the provider, and the provider's tokens (for provider_token).
+struct ProviderUser {
+  ProviderTokens tokens;
+  ProviderIdentity identity;
+};
+
+// An OAuth 2.0 / OpenID Connect callback's code: exchanged, then the user as the provider's
+// kind tells it (a built-in's API, Microsoft's or Apple's id_token, or OpenID Connect).
+asio::awaitable<Result<ProviderUser>> code_flow_user(OidcProvider& p, std::string code,
+                                                     const OAuthState& state, std::string key,
+                                                     std::int64_t now, std::string user_form) {
+  const OAuthProfile* profile = oauth_profile(p.name());
+  const bool apple = is_apple(p.name());
+  // (Named first: GCC 12 mishandles a conditional's temporary passed into a coroutine.)
+  std::string verifier;
+  if (profile != nullptr ? profile->pkce : !apple) verifier = provider_code_verifier(state, key);
+  auto tokens = co_await p.exchange_code(code, std::move(verifier), now);
+  if (!tokens) {
+    co_return internal_error("Unable to exchange external code: " + code.substr(0, 4),
+                             tokens.error().internal);
+  }
+  auto endpoints = co_await p.endpoints(now);
+  if (!endpoints) {
+    co_return internal_error("Error getting user profile from external provider",
+                             endpoints.error().internal);
+  }
+  Result<ProviderIdentity> identity = profile_error("");
+  if (profile != nullptr) {
+    identity = co_await api_profile(p, *profile, *endpoints, *tokens);
+  } else if (is_azure(p.name())) {
+    identity = co_await azure_profile(p, *tokens, state, key, now);
+  } else if (apple) {
+    identity = co_await apple_profile(p, *tokens, state, key, now, std::move(user_form));
+  } else {
+    identity = co_await oidc_profile(p, *endpoints, *tokens, state, key, now);
+  }
+  if (!identity) co_return std::move(identity).error();
+  co_return ProviderUser{std::move(*tokens), std::move(*identity)};
+}
+
+// Twitter's OAuth 1.0a callback: the request token and verifier become an access token, which
+// reads the user (twitter.hpp). GoTrue's errors: 500 "Unable to retrieve access token", then
+// "Error getting user email from external provider".
+asio::awaitable<Result<ProviderUser>> twitter_user(OidcProvider& p, std::string token,
+                                                   std::string verifier, std::int64_t now) {
+  const OAuthProviderOptions& o = p.options();
+  auto reply =
+      co_await p.send(twitter_access_token_call(o, token, verifier, random_token(32), now));
+  if (!reply) co_return internal_error("Unable to retrieve access token", reply.error().internal);
+  auto access = parse_oauth1_token(*reply);
+  if (!access) co_return internal_error("Unable to retrieve access token", access.error().internal);
+  auto profile = co_await p.send(
+      twitter_profile_call(o, access->token, access->secret, random_token(32), now));
+  if (!profile) {
+    co_return internal_error("Error getting user email from external provider",
+                             profile.error().internal);
+  }
+  auto identity = twitter_identity(*profile, twitter_endpoints(o).profile);
+  if (!identity) co_return std::move(identity).error();
+  ProviderTokens tokens;
+  tokens.access_token = access->token;
+  co_return ProviderUser{std::move(tokens), std::move(*identity)};
+}
+
+// Twitter's OAuth 1.0a authorization: a request token whose callback carries the signed state,
+// then Twitter's authenticate page for it.
+asio::awaitable<Result<std::string>> twitter_redirect(OidcProvider& p, const OAuthState& state,
+                                                      std::string key, std::int64_t now) {
+  const OAuthProviderOptions& o = p.options();
+  std::string callback = o.redirect_uri;
+  callback += callback.find('?') == std::string::npos ? '?' : '&';
+  callback += "state=" + oauth1_encode(encode_oauth_state(state, key));
+  auto reply = co_await p.send(twitter_request_token_call(o, callback, random_token(32), now));
+  if (!reply) co_return internal_error("Error getting request token", reply.error().internal);
+  auto token = parse_oauth1_token(*reply);
+  if (!token) co_return internal_error("Error getting request token", token.error().internal);
+  co_return twitter_endpoints(o).authenticate + "?oauth_token=" + oauth1_encode(token->token);
+}
+
 // The provider's authorization request: Basalt's parameters, then anything else the app put
 // in its query (prompt, login_hint, access_type, ...).
 FormParams authorize_params(const OidcProvider& p, const OAuthState& state, std::string_view key,
@@ -374,12 +455,16 @@ asio::awaitable<Result<std::string>> AuthService::provider_redirect(AuthRequest&
   auto pkce = validate_pkce_params(param(rq, "code_challenge_method"), challenge);
   if (!pkce) co_return std::move(pkce).error();
 
-  auto endpoints = co_await p->endpoints(rq.now);
-  if (!endpoints) {
-    Error e = bad_request("validation_failed",
-                          "Unsupported provider: could not load the provider's configuration");
-    e.internal = endpoints.error().internal;
-    co_return e;
+  const bool twitter = is_twitter(p->name());
+  Result<OidcEndpoints> endpoints = OidcEndpoints{};
+  if (!twitter) {
+    endpoints = co_await p->endpoints(rq.now);
+    if (!endpoints) {
+      Error e = bad_request("validation_failed",
+                            "Unsupported provider: could not load the provider's configuration");
+      e.internal = endpoints.error().internal;
+      co_return e;
+    }
   }
 
   std::string flow_state_id;
@@ -395,6 +480,7 @@ asio::awaitable<Result<std::string>> AuthService::provider_redirect(AuthRequest&
   const std::string key = oauth_state_key(options_.jwt_secret);
   OAuthState state = new_oauth_state(p->name(), redirect, flow_state_id, rq.now);
   state.link_user = std::move(link_user);
+  if (twitter) co_return co_await twitter_redirect(*p, state, key, rq.now);
   const FormParams params = authorize_params(*p, state, key, rq.ex->query);
   co_return authorization_url(endpoints->authorization, params);
 }
@@ -495,7 +581,8 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
     co_return fail(oauth_error(error, form_value(in, "error_description")));
   }
   const std::string code = form_value(in, "code");
-  if (code.empty()) {
+  // Twitter's OAuth 1.0a returns oauth_token and oauth_verifier instead of a code.
+  if (code.empty() && !is_twitter(state->provider)) {
     co_return fail(bad_request("bad_oauth_callback",
                                "OAuth callback with missing authorization code missing"));
   }
@@ -508,45 +595,29 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
   const std::shared_ptr<OidcProvider> p = *provider;
   const OAuthProviderOptions& po = p->options();
 
-  const OAuthProfile* profile = oauth_profile(p->name());
-  // (Named first: GCC 12 mishandles a conditional's temporary passed into a coroutine.)
-  std::string verifier;
-  const bool apple = is_apple(p->name());
-  if (profile != nullptr ? profile->pkce : !apple) verifier = provider_code_verifier(*state, key);
-  auto tokens = co_await p->exchange_code(code, std::move(verifier), rq.now);
-  if (!tokens) {
-    Error e = internal_error("Unable to exchange external code: " + code.substr(0, 4),
-                             tokens.error().internal);
-    co_return fail(e);
-  }
-  auto endpoints = co_await p->endpoints(rq.now);
-  if (!endpoints)
-    co_return fail(internal_error("Error getting user profile from external provider",
-                                  endpoints.error().internal));
   // (co_await is kept out of the conditional operator: GCC 12 miscompiles it there.)
-  Result<ProviderIdentity> identity = profile_error("");
-  if (profile != nullptr) {
-    identity = co_await api_profile(*p, *profile, *endpoints, *tokens);
-  } else if (is_azure(p->name())) {
-    identity = co_await azure_profile(*p, *tokens, *state, key, rq.now);
-  } else if (apple) {
-    identity = co_await apple_profile(*p, *tokens, *state, key, rq.now, form_value(in, "user"));
+  Result<ProviderUser> user = profile_error("");
+  if (is_twitter(p->name())) {
+    user = co_await twitter_user(*p, form_value(in, "oauth_token"),
+                                 form_value(in, "oauth_verifier"), rq.now);
   } else {
-    identity = co_await oidc_profile(*p, *endpoints, *tokens, *state, key, rq.now);
+    user = co_await code_flow_user(*p, code, *state, key, rq.now, form_value(in, "user"));
   }
-  if (!identity) co_return fail(identity.error());
-  if (identity->email.empty() && !po.email_optional) {
+  if (!user) co_return fail(user.error());
+  const ProviderTokens& tokens = user->tokens;
+  const ProviderIdentity& identity = user->identity;
+  if (identity.email.empty() && !po.email_optional) {
     co_return fail(internal_error("Error getting user email from external provider",
                                   "the provider gave no email"));
   }
 
-  json::object arg = Obj()("provider", p->name())("sub", identity->sub)(
-      "identity_data", identity->data)("email", identity->email)(
-      "email_verified", identity->email_verified)("aud", options_.aud)(
-      "autoconfirm", options_.mailer_autoconfirm)("enable_signup", options_.enable_signup)(
-      "email_optional", po.email_optional)("refresh_token", random_token(12))("ip", rq.ip)(
-      "user_agent", rq.user_agent)("provider_access_token", tokens->access_token)(
-      "provider_refresh_token", tokens->refresh_token);
+  json::object arg =
+      Obj()("provider", p->name())("sub", identity.sub)("identity_data", identity.data)(
+          "email", identity.email)("email_verified", identity.email_verified)("aud", options_.aud)(
+          "autoconfirm", options_.mailer_autoconfirm)("enable_signup", options_.enable_signup)(
+          "email_optional", po.email_optional)("refresh_token", random_token(12))("ip", rq.ip)(
+          "user_agent", rq.user_agent)("provider_access_token", tokens.access_token)(
+          "provider_refresh_token", tokens.refresh_token);
   if (!state->flow_state_id.empty()) arg["flow_state_id"] = state->flow_state_id;
   if (!state->link_user.empty()) arg["link_user_id"] = state->link_user;
   auto signed_in = co_await oauth_sign_in(std::move(arg), rq);
@@ -555,7 +626,7 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
     co_return found(with_query_param(target, "code", text(*signed_in, "auth_code")),
                     http::HttpStatus::found);
   }
-  co_return found(session_redirect(target, *signed_in, tokens->access_token, tokens->refresh_token),
+  co_return found(session_redirect(target, *signed_in, tokens.access_token, tokens.refresh_token),
                   http::HttpStatus::found);
 }
 
@@ -603,7 +674,7 @@ asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
   }
   // The built-in OAuth 2.0 providers have no id_tokens to offer, bar Facebook's and Kakao's.
   const OAuthProfile* profile = oauth_profile(p->name());
-  if (profile != nullptr && profile->id_token_identity == nullptr) {
+  if ((profile != nullptr && profile->id_token_identity == nullptr) || is_twitter(p->name())) {
     co_return bad_request("validation_failed",
                           "Custom OIDC provider \"" + provider_name + "\" not allowed");
   }

@@ -10,6 +10,7 @@
 #include "auth/azure.hpp"
 #include "auth/oauth_profile.hpp"
 #include "auth/oauth_urls.hpp"
+#include "auth/twitter.hpp"
 #include "jwt/jwt.hpp"
 #include "jwt/public_jwks.hpp"
 
@@ -96,7 +97,9 @@ std::string well_known_issuer(std::string_view provider) {
 std::string configured_issuer(std::string_view provider, const OAuthProviderOptions& o) {
   if (!o.issuer.empty()) return o.issuer;
   // A built-in OAuth 2.0 provider's `url` is where it signs in, not who issues its id_tokens.
-  if (!o.url.empty() && oauth_profile(provider) == nullptr) return trim_slash(o.url);
+  if (!o.url.empty() && oauth_profile(provider) == nullptr && !is_twitter(provider)) {
+    return trim_slash(o.url);
+  }
   return well_known_issuer(provider);
 }
 
@@ -439,7 +442,7 @@ std::shared_ptr<OidcProvider> OidcProviders::find_by_issuer(std::string_view iss
   for (const auto& [name, p] : providers_) {
     // Built-in OAuth 2.0 providers that issue no id_tokens are never the answer.
     if (const OAuthProfile* profile = oauth_profile(name);
-        profile != nullptr && profile->id_token_identity == nullptr) {
+        (profile != nullptr && profile->id_token_identity == nullptr) || is_twitter(name)) {
       continue;
     }
     if (p->options().enabled && !p->issuer().empty() &&

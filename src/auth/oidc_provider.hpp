@@ -109,12 +109,13 @@ class OidcProvider {
   // (Apple's tokens name either of two).
   boost::asio::awaitable<Result<boost::json::object>> verify_id_token(
       std::string id_token, std::int64_t now, std::vector<std::string> issuers = {});
+  // Any request to the provider (Twitter's OAuth 1.0a steps): its reply of any status.
+  boost::asio::awaitable<Result<HttpReply>> send(HttpCall call);
 
  private:
   boost::asio::awaitable<Result<std::shared_ptr<const jwt::KeySet>>> keys(std::string url,
                                                                           std::int64_t now,
                                                                           bool refresh);
-  boost::asio::awaitable<Result<HttpReply>> send(HttpCall call);
   void remember(const OidcEndpoints& e, std::int64_t now);
   void remember(std::shared_ptr<const jwt::KeySet> keys, std::int64_t now);
 
