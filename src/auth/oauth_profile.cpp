@@ -65,10 +65,10 @@ Result<ProviderIdentity> provider_identity(ProviderClaims c,
 
 const OAuthProfile* oauth_profile(std::string_view provider) {
   static const OAuthProfile* const kProfiles[] = {
-      &bitbucket_profile(), &discord_profile(), &facebook_profile(), &figma_profile(),
-      &fly_profile(),       &github_profile(),  &gitlab_profile(),   &kakao_profile(),
-      &notion_profile(),    &spotify_profile(), &twitch_profile(),   &workos_profile(),
-      &x_profile(),         &zoom_profile(),
+      &bitbucket_profile(), &discord_profile(),  &facebook_profile(), &figma_profile(),
+      &fly_profile(),       &github_profile(),   &gitlab_profile(),   &kakao_profile(),
+      &notion_profile(),    &snapchat_profile(), &spotify_profile(),  &twitch_profile(),
+      &workos_profile(),    &x_profile(),        &zoom_profile(),
   };
   const std::string name = lower(provider);
   for (const OAuthProfile* p : kProfiles) {

@@ -1,9 +1,11 @@
 // The OAuth 2.0 providers Supabase Auth knows by name and talks to without OpenID Connect
-// (GitHub, GitLab, Discord, Bitbucket, Facebook, Figma, Fly, Kakao, Notion, Spotify, Twitch,
-// WorkOS, X, Zoom): where each one's authorization, token and API endpoints are (its public hosts,
-// or `url` for a self-hosted or test server), the scopes it is asked for, the API requests that
-// read the signed-in user, and how their answers become an identity. Each provider is one
-// file under auth/providers/; this header is what they share and how the service finds one.
+// (GitHub, GitLab, Discord, Bitbucket, Facebook, Figma, Fly, Kakao, Notion, Snapchat, Spotify,
+// Twitch, WorkOS, X, Zoom; the legacy linkedin and slack ones are ignored in config.toml, as the
+// Supabase CLI ignores them): where each one's authorization, token
+// and API endpoints are (its public hosts, or `url` for a self-hosted or test server), the scopes
+// it is asked for, the API requests that read the signed-in user, and how their answers become an
+// identity. Each provider is one file under auth/providers/; this header is what they share and how
+// the service finds one.
 //
 // The identity follows Supabase Auth: its provider code fills GoTrue's Claims (iss, sub, the
 // OpenID Connect profile claims, custom_claims, and the older full_name/avatar_url/slug/

@@ -86,7 +86,7 @@ std::string well_known_issuer(std::string_view provider) {
       {"facebook", "https://www.facebook.com"},
       {"kakao", "https://kauth.kakao.com"},
       {"slack_oidc", "https://slack.com"},
-      {"snapchat", "https://accounts.snapchat.com"},
+      {"snapchat", "https://accounts.snapchat.com/accounts/oauth2/token"},
   };
   for (const auto& k : kKnown) {
     if (k.name == provider) return std::string(k.issuer);

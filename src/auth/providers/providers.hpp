@@ -13,6 +13,7 @@ const OAuthProfile& github_profile();
 const OAuthProfile& gitlab_profile();
 const OAuthProfile& kakao_profile();
 const OAuthProfile& notion_profile();
+const OAuthProfile& snapchat_profile();
 const OAuthProfile& spotify_profile();
 const OAuthProfile& twitch_profile();
 const OAuthProfile& workos_profile();

@@ -232,6 +232,21 @@ const PROVIDERS = {
     // An email-and-password Zoom account Zoom has not verified: the identity says so.
     expect: { email: 'zed@zoom.example', verified: false, sub: 'KDcuGIm1QgePTO8WbOqwIQ', name: 'Zed Zoom' },
   },
+  snapchat: {
+    authorize: '/accounts/oauth2/auth',
+    token: '/accounts/oauth2/token',
+    scope:
+      'https://auth.snapchat.com/oauth2/api/user.external_id https://auth.snapchat.com/oauth2/api/user.display_name ' +
+      'https://auth.snapchat.com/oauth2/api/user.bitmoji.avatar',
+    api: {
+      // Login Kit's GraphQL endpoint: the query names the fields it answers.
+      '/v1/me': (_req, url) =>
+        /externalId/.test(url.searchParams.get('query') ?? '')
+          ? { data: { me: { externalId: 'snap-ext-1', displayName: 'Snappy', bitmoji: { avatar: 'https://bitmoji.example/a.png' }, email: 'snappy@snap.example' } } }
+          : [400, { errors: [{ message: 'no query' }] }],
+    },
+    expect: { email: 'snappy@snap.example', verified: true, sub: 'snap-ext-1', name: 'Snappy' },
+  },
   workos: {
     authorize: '/sso/authorize',
     token: '/sso/token',

@@ -67,15 +67,16 @@ std::string scope_of(std::string_view name, std::string_view requested = "") {
 }
 
 TEST(OAuthProfile, BuiltInNamesAreCaseInsensitiveAndOidcOnesHaveNone) {
-  for (const char* name : {"bitbucket", "discord", "facebook", "figma", "fly", "github", "gitlab",
-                           "kakao", "notion", "spotify", "twitch", "x", "zoom"}) {
+  for (const char* name :
+       {"bitbucket", "discord", "facebook", "figma", "fly", "github", "gitlab", "kakao", "notion",
+        "snapchat", "spotify", "twitch", "workos", "x", "zoom"}) {
     const OAuthProfile* p = oauth_profile(name);
     ASSERT_NE(p, nullptr) << name;
     EXPECT_EQ(p->name, name);
   }
   EXPECT_EQ(oauth_profile("GitHub"), oauth_profile("github"));
-  for (const char* name :
-       {"google", "apple", "keycloak", "azure", "github_enterprise", "gitlab2", "myidp", ""}) {
+  for (const char* name : {"google", "apple", "keycloak", "azure", "linkedin_oidc", "slack_oidc",
+                           "twitter", "github_enterprise", "gitlab2", "myidp", ""}) {
     EXPECT_EQ(oauth_profile(name), nullptr) << name;
   }
 }
@@ -566,6 +567,42 @@ TEST(WorkOS, SsoEndpointsNoScopesAndTheProfileFromTheToken) {
   EXPECT_EQ(json::value(id->data.at("custom_claims")),
             json::parse(R"({"connection_id":"conn_1","organization_id":""})"));
   EXPECT_FALSE(identify("workos", {R"({"access_token":"t"})"}).ok());  // no profile, no id
+}
+
+TEST(Snapchat, ScopesGraphQlProfileAndFixedIssuer) {
+  const auto e = endpoints_of("snapchat");
+  EXPECT_EQ(e.authorization, "https://accounts.snapchat.com/accounts/oauth2/auth");
+  EXPECT_EQ(e.token, "https://accounts.snapchat.com/accounts/oauth2/token");
+  EXPECT_EQ(e.userinfo, "https://kit.snapchat.com/v1/me");
+  EXPECT_EQ(scope_of("snapchat", "extra"),
+            "https://auth.snapchat.com/oauth2/api/user.external_id "
+            "https://auth.snapchat.com/oauth2/api/user.display_name "
+            "https://auth.snapchat.com/oauth2/api/user.bitmoji.avatar extra");
+  const auto requests = profile_requests(*oauth_profile("snapchat"), e, configured(), "tok");
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_TRUE(requests[0].url.starts_with("https://kit.snapchat.com/v1/me?query="))
+      << requests[0].url;
+  EXPECT_NE(requests[0].url.find("externalId"), std::string::npos);
+  // With `url`, the one host serves all three.
+  EXPECT_EQ(endpoints_of("snapchat", "http://127.0.0.1:9").userinfo, "http://127.0.0.1:9/v1/me");
+  auto id = identify("snapchat",
+                     {R"({"data":{"me":{"externalId":"ext-1","displayName":"Sam",)"
+                      R"("bitmoji":{"avatar":"https://b/a.png"},"email":"S@s.example"}}})"},
+                     "http://127.0.0.1:9");
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(id->sub, "ext-1");
+  EXPECT_TRUE(id->email_verified);
+  EXPECT_EQ(id->data.at("iss"), "https://accounts.snapchat.com/accounts/oauth2/token");
+  EXPECT_EQ(id->data.at("slug"), "Sam");
+  EXPECT_EQ(id->data.at("avatar_url"), "https://b/a.png");
+  // Its id_tokens: the address is verified whatever the token says.
+  auto token =
+      oauth_profile("snapchat")
+          ->id_token_identity(
+              json::parse(R"({"iss":"i","sub":"s","email":"a@b.example","email_verified":false})")
+                  .as_object());
+  ASSERT_TRUE(token.ok());
+  EXPECT_TRUE(token->email_verified);
 }
 
 TEST(Kakao, SecretInTheBodyAndTheAccount) {
