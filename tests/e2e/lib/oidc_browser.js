@@ -69,3 +69,17 @@ function formPost(html) {
   }
   return { action: unescape(action[1]), fields };
 }
+
+// Follows redirects from `url` (a provider that approves at once) until one leaves for `app`;
+// returns that URL. Anything but a redirect on the way fails.
+export async function redirectsToApp(url, app) {
+  for (let step = 0; step < 10; step++) {
+    const res = await fetch(url, { redirect: 'manual' });
+    await res.text();
+    if (res.status < 300 || res.status >= 400) throw new Error(`${res.status} at ${url}`);
+    const next = new URL(res.headers.get('location'), url);
+    if (next.toString().startsWith(app)) return next;
+    url = next.toString();
+  }
+  throw new Error('too many redirects');
+}

@@ -12,6 +12,7 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@supabase/supabase-js';
 import { startBasalt } from '../lib/basalt.js';
+import { redirectsToApp } from '../lib/oidc_browser.js';
 
 const APP = 'http://localhost:3000';
 const SECRET = 'provider-client-secret-0123456789';
@@ -405,18 +406,7 @@ ${providers}`,
       auth: { flowType, persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     });
 
-  // Follows redirects from supabase-js's authorize URL until one leaves for the app.
-  async function browse(url) {
-    for (let step = 0; step < 10; step++) {
-      const res = await fetch(url, { redirect: 'manual' });
-      await res.text();
-      assert.ok(res.status >= 300 && res.status < 400, `${res.status} at ${url}`);
-      const next = new URL(res.headers.get('location'), url);
-      if (next.toString().startsWith(APP)) return next;
-      url = next.toString();
-    }
-    throw new Error('too many redirects');
-  }
+  const browse = (url) => redirectsToApp(url, APP);
 
   test('/settings lists each provider as enabled (X is not among the names it lists)', async () => {
     const res = await fetch(`${basalt.url}/auth/v1/settings`, { headers: { apikey: basalt.anonKey } });

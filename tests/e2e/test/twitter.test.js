@@ -9,6 +9,7 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@supabase/supabase-js';
 import { startBasalt } from '../lib/basalt.js';
+import { redirectsToApp } from '../lib/oidc_browser.js';
 
 const APP = 'http://localhost:3000';
 const CONSUMER_KEY = 'twitter-consumer-key';
@@ -134,17 +135,7 @@ url = "${base}"
     createClient(basalt.url, basalt.anonKey, {
       auth: { flowType, persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     });
-  async function browse(url) {
-    for (let step = 0; step < 10; step++) {
-      const res = await fetch(url, { redirect: 'manual' });
-      await res.text();
-      assert.ok(res.status >= 300 && res.status < 400, `${res.status} at ${url}`);
-      const next = new URL(res.headers.get('location'), url);
-      if (next.toString().startsWith(APP)) return next;
-      url = next.toString();
-    }
-    throw new Error('too many redirects');
-  }
+  const browse = (url) => redirectsToApp(url, APP);
 
   test('signInWithOAuth: signed request token, authenticate, access token and the user', async () => {
     const c = client('implicit');
