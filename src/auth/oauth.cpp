@@ -323,14 +323,15 @@ asio::awaitable<Result<ProviderUser>> code_flow_user(OidcProvider& p, std::strin
   co_return ProviderUser{std::move(*tokens), std::move(*identity)};
 }
 
-// Twitter's OAuth 1.0a callback: the request token and verifier become an access token, which
-// reads the user (twitter.hpp). GoTrue's errors: 500 "Unable to retrieve access token", then
-// "Error getting user email from external provider".
+// Twitter's OAuth 1.0a callback: the flow's request token (and its secret) and the verifier
+// become an access token, which reads the user (twitter.hpp). GoTrue's errors: 500 "Unable to
+// retrieve access token", then "Error getting user email from external provider".
 asio::awaitable<Result<ProviderUser>> twitter_user(OidcProvider& p, std::string token,
-                                                   std::string verifier, std::int64_t now) {
+                                                   std::string secret, std::string verifier,
+                                                   std::int64_t now) {
   const OAuthProviderOptions& o = p.options();
   auto reply =
-      co_await p.send(twitter_access_token_call(o, token, verifier, random_token(32), now));
+      co_await p.send(twitter_access_token_call(o, token, secret, verifier, random_token(32), now));
   if (!reply) co_return internal_error("Unable to retrieve access token", reply.error().internal);
   auto access = parse_oauth1_token(*reply);
   if (!access) co_return internal_error("Unable to retrieve access token", access.error().internal);
@@ -347,19 +348,19 @@ asio::awaitable<Result<ProviderUser>> twitter_user(OidcProvider& p, std::string 
   co_return ProviderUser{std::move(tokens), std::move(*identity)};
 }
 
-// Twitter's OAuth 1.0a authorization: a request token whose callback carries the signed state,
-// then Twitter's authenticate page for it.
-asio::awaitable<Result<std::string>> twitter_redirect(OidcProvider& p, const OAuthState& state,
-                                                      std::string key, std::int64_t now) {
+// Twitter's OAuth 1.0a authorization, first step: a request token whose callback carries the
+// signed state.
+asio::awaitable<Result<OAuth1Token>> twitter_request_token(OidcProvider& p, const OAuthState& state,
+                                                           std::string key, std::int64_t now) {
   const OAuthProviderOptions& o = p.options();
   std::string callback = o.redirect_uri;
   callback += callback.find('?') == std::string::npos ? '?' : '&';
   callback += "state=" + oauth1_encode(encode_oauth_state(state, key));
   auto reply = co_await p.send(twitter_request_token_call(o, callback, random_token(32), now));
   if (!reply) co_return internal_error("Error getting request token", reply.error().internal);
-  auto token = parse_oauth1_token(*reply);
+  auto token = parse_oauth1_token(*reply, /*confirmed=*/true);
   if (!token) co_return internal_error("Error getting request token", token.error().internal);
-  co_return twitter_endpoints(o).authenticate + "?oauth_token=" + oauth1_encode(token->token);
+  co_return token;
 }
 
 // The provider's authorization request: Basalt's parameters, then anything else the app put
@@ -480,7 +481,16 @@ asio::awaitable<Result<std::string>> AuthService::provider_redirect(AuthRequest&
   const std::string key = oauth_state_key(options_.jwt_secret);
   OAuthState state = new_oauth_state(p->name(), redirect, flow_state_id, rq.now);
   state.link_user = std::move(link_user);
-  if (twitter) co_return co_await twitter_redirect(*p, state, key, rq.now);
+  if (twitter) {
+    // The request token waits in Postgres for this flow's callback, on whichever node.
+    auto token = co_await twitter_request_token(*p, state, key, rq.now);
+    if (!token) co_return std::move(token).error();
+    std::vector<db::Param> save{state.id, token->token, token->secret};
+    auto saved = co_await call(sql::oauth1_save, std::move(save));
+    if (!saved) co_return std::move(saved).error();
+    co_return twitter_endpoints(p->options()).authenticate +
+        "?oauth_token=" + oauth1_encode(token->token);
+  }
   const FormParams params = authorize_params(*p, state, key, rq.ex->query);
   co_return authorization_url(endpoints->authorization, params);
 }
@@ -598,8 +608,19 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
   // (co_await is kept out of the conditional operator: GCC 12 miscompiles it there.)
   Result<ProviderUser> user = profile_error("");
   if (is_twitter(p->name())) {
-    user = co_await twitter_user(*p, form_value(in, "oauth_token"),
-                                 form_value(in, "oauth_verifier"), rq.now);
+    // Any callback uses its flow's request token up; only the token that flow got (and
+    // Twitter's verifier for it) goes on to Twitter, signed with the token's secret.
+    const std::string oauth_token = form_value(in, "oauth_token");
+    const std::string verifier = form_value(in, "oauth_verifier");
+    std::vector<db::Param> take{state->id, oauth_token};
+    auto taken = co_await call(sql::oauth1_take, std::move(take));
+    if (!taken) co_return fail(taken.error());
+    if (!taken->is_object() || oauth_token.empty() || verifier.empty()) {
+      co_return fail(internal_error("Unable to retrieve access token",
+                                    "the callback's oauth_token is not its flow's, or was used"));
+    }
+    const std::string secret = text(taken->as_object(), "secret");
+    user = co_await twitter_user(*p, oauth_token, secret, verifier, rq.now);
   } else {
     user = co_await code_flow_user(*p, code, *state, key, rq.now, form_value(in, "user"));
   }

@@ -62,6 +62,8 @@ inline constexpr std::string_view reauthentication_pending =
 inline constexpr std::string_view flow_state = "SELECT _basalt.auth_flow_state($1)";
 inline constexpr std::string_view pkce_sign_in = "SELECT _basalt.auth_pkce_sign_in($1::jsonb)";
 inline constexpr std::string_view generate_link = "SELECT _basalt.auth_generate_link($1::jsonb)";
+inline constexpr std::string_view oauth1_save = "SELECT _basalt.auth_oauth1_save($1, $2, $3)";
+inline constexpr std::string_view oauth1_take = "SELECT _basalt.auth_oauth1_take($1, $2)";
 inline constexpr std::string_view oauth_flow_start =
     "SELECT _basalt.auth_oauth_flow_start($1::jsonb)";
 inline constexpr std::string_view oauth_sign_in = "SELECT _basalt.auth_oauth_sign_in($1::jsonb)";

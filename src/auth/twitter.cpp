@@ -63,11 +63,12 @@ HttpCall twitter_request_token_call(const OAuthProviderOptions& o, const std::st
 }
 
 HttpCall twitter_access_token_call(const OAuthProviderOptions& o, const std::string& token,
-                                   const std::string& verifier, const std::string& nonce,
-                                   long long now) {
+                                   const std::string& token_secret, const std::string& verifier,
+                                   const std::string& nonce, long long now) {
   const std::string url = twitter_endpoints(o).access_token;
   OAuth1Request r = signed_by(o, "POST", url, nonce, now);
   r.token = token;
+  r.token_secret = token_secret;
   r.extra_oauth = {{"oauth_verifier", verifier}};
   return call_for(r, url);
 }
@@ -89,16 +90,21 @@ HttpCall twitter_profile_call(const OAuthProviderOptions& o, const std::string& 
   return call_for(r, full);
 }
 
-Result<OAuth1Token> parse_oauth1_token(const HttpReply& reply) {
+Result<OAuth1Token> parse_oauth1_token(const HttpReply& reply, bool confirmed) {
   if (reply.status < 200 || reply.status >= 300) {
     return internal_error("OAuth 1.0a token request failed",
                           "token endpoint: HTTP " + std::to_string(reply.status));
   }
+  const FormParams form = form_decode(reply.body);
   OAuth1Token t;
-  t.token = form_value(form_decode(reply.body), "oauth_token");
-  t.secret = form_value(form_decode(reply.body), "oauth_token_secret");
+  t.token = form_value(form, "oauth_token");
+  t.secret = form_value(form, "oauth_token_secret");
   if (t.token.empty()) {
     return internal_error("OAuth 1.0a token request failed", "token endpoint: no oauth_token");
+  }
+  if (confirmed && form_value(form, "oauth_callback_confirmed") != "true") {
+    return internal_error("OAuth 1.0a token request failed",
+                          "token endpoint: the callback was not confirmed");
   }
   return t;
 }

@@ -4,9 +4,10 @@
 // /callback turns the returned oauth_token and oauth_verifier into an access token (POST
 // /oauth/access_token) and reads the user from GET /1.1/account/verify_credentials.json
 // (include_email=true), every request signed with the consumer key and secret (oauth1.hpp).
-// Like Supabase Auth, the access-token request is signed without the request token's secret,
-// which Basalt never keeps (any node may receive the callback), and Twitter's address is taken
-// as verified. (The `x` provider is Twitter's OAuth 2.0 sign-in.)
+// The request token and its secret wait in Postgres (_basalt.auth_oauth1_requests) for the
+// callback of the same flow, on any node, which uses them once and signs the access-token
+// request with that secret (Supabase Auth signs it without one and binds no token to the flow).
+// Twitter's address is taken as verified. (The `x` provider is Twitter's OAuth 2.0 sign-in.)
 #pragma once
 #include <string>
 #include <string_view>
@@ -33,19 +34,20 @@ TwitterEndpoints twitter_endpoints(const OAuthProviderOptions& o);
 HttpCall twitter_request_token_call(const OAuthProviderOptions& o, const std::string& callback,
                                     const std::string& nonce, long long now);
 HttpCall twitter_access_token_call(const OAuthProviderOptions& o, const std::string& token,
-                                   const std::string& verifier, const std::string& nonce,
-                                   long long now);
+                                   const std::string& token_secret, const std::string& verifier,
+                                   const std::string& nonce, long long now);
 HttpCall twitter_profile_call(const OAuthProviderOptions& o, const std::string& token,
                               const std::string& token_secret, const std::string& nonce,
                               long long now);
 
 // oauth_token and oauth_token_secret from a token endpoint's form answer; an Error (internal:
-// why) for another status or no token.
+// why) for another status or no token, or, with `confirmed`, without
+// oauth_callback_confirmed=true (the request-token step, RFC 5849 §2.1).
 struct OAuth1Token {
   std::string token;
   std::string secret;
 };
-Result<OAuth1Token> parse_oauth1_token(const HttpReply& reply);
+Result<OAuth1Token> parse_oauth1_token(const HttpReply& reply, bool confirmed = false);
 
 // The identity in verify_credentials' answer (id_str, name, screen_name,
 // profile_image_url_https, email); 500 "Error getting user email from external provider" for

@@ -326,3 +326,30 @@ end $$;
 
 revoke all on function _basalt.auth_identity_unlink(jsonb) from public;
 grant execute on function _basalt.auth_identity_unlink(jsonb) to supabase_auth_admin;
+
+-- Twitter's OAuth 1.0a: GET /authorize keeps the request token it got for the flow's state id
+-- (and drops what abandoned flows left, older than the state's lifetime)...
+create or replace function _basalt.auth_oauth1_save(p_state_id text, p_token text,
+                                                    p_secret text)
+returns jsonb language sql set search_path = _basalt, pg_catalog as $$
+  delete from _basalt.auth_oauth1_requests where created_at < now() - interval '15 minutes';
+  insert into _basalt.auth_oauth1_requests (state_id, token, secret)
+  values (p_state_id, p_token, p_secret);
+  select '{}'::jsonb;
+$$;
+
+-- ... and GET /callback takes it back: any callback with the flow's state uses the flow up;
+-- the secret comes back only when the returned token is the flow's, else null.
+create or replace function _basalt.auth_oauth1_take(p_state_id text, p_token text)
+returns jsonb language sql set search_path = _basalt, pg_catalog as $$
+  with taken as (
+    delete from _basalt.auth_oauth1_requests where state_id = p_state_id
+    returning token, secret, created_at)
+  select jsonb_build_object('secret', secret) from taken
+  where token = p_token and created_at >= now() - interval '15 minutes';
+$$;
+
+revoke all on function _basalt.auth_oauth1_save(text, text, text) from public;
+revoke all on function _basalt.auth_oauth1_take(text, text) from public;
+grant execute on function _basalt.auth_oauth1_save(text, text, text) to supabase_auth_admin;
+grant execute on function _basalt.auth_oauth1_take(text, text) to supabase_auth_admin;

@@ -1,8 +1,9 @@
 // Sign-in with Twitter's OAuth 1.0a (provider "twitter") through supabase-js. Twitter is out of
 // reach in tests, so a local server plays its OAuth 1.0a endpoints under `url` and checks every
 // request's HMAC-SHA1 signature with its own implementation of RFC 5849: the request token
-// (whose callback must carry Basalt's state), the authenticate page, the access token (signed,
-// as Supabase Auth signs it, without the request token's secret) and verify_credentials.
+// (whose callback must carry Basalt's state), the authenticate page, the access token (signed
+// with the request token's secret, which only the flow that got the token can know) and
+// verify_credentials.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -36,7 +37,7 @@ function parseOAuthHeader(header) {
 }
 
 function twitterStandIn() {
-  const requestTokens = new Map(); // token -> {callback, verifier}
+  const requestTokens = new Map(); // token -> {callback, verifier, secret}
   const accessTokens = new Map(); // token -> secret
   const seen = [];
   const state = { email: 'Tweety@Bird.example' };
@@ -60,8 +61,9 @@ function twitterStandIn() {
       const oauth = check('');
       if (!oauth) return send(401, { errors: [{ code: 32, message: 'Could not authenticate you.' }] });
       const token = `rt-${crypto.randomBytes(6).toString('hex')}`;
-      requestTokens.set(token, { callback: oauth.oauth_callback, verifier: crypto.randomBytes(6).toString('hex') });
-      return send(200, `oauth_token=${token}&oauth_token_secret=rts-secret&oauth_callback_confirmed=true`, 'text/html');
+      const secret = `rts-${crypto.randomBytes(6).toString('hex')}`;
+      requestTokens.set(token, { callback: oauth.oauth_callback, verifier: crypto.randomBytes(6).toString('hex'), secret });
+      return send(200, `oauth_token=${token}&oauth_token_secret=${secret}&oauth_callback_confirmed=true`, 'text/html');
     }
     if (req.method === 'GET' && url.pathname === '/oauth/authenticate') {
       const token = url.searchParams.get('oauth_token');
@@ -74,9 +76,9 @@ function twitterStandIn() {
       return;
     }
     if (req.method === 'POST' && url.pathname === '/oauth/access_token') {
-      const oauth = check('');
-      const pending = oauth && requestTokens.get(oauth.oauth_token);
-      if (!pending || pending.verifier !== oauth.oauth_verifier) return send(401, 'Invalid request token.', 'text/plain');
+      const pending = requestTokens.get(parseOAuthHeader(req.headers.authorization).oauth_token);
+      const oauth = pending && check(pending.secret);
+      if (!oauth || pending.verifier !== oauth.oauth_verifier) return send(401, 'Invalid request token.', 'text/plain');
       requestTokens.delete(oauth.oauth_token);
       const token = `at-${crypto.randomBytes(6).toString('hex')}`;
       const secret = `ats-${crypto.randomBytes(6).toString('hex')}`;
@@ -212,6 +214,51 @@ url = "${base}"
     } finally {
       twitter.state.email = 'Tweety@Bird.example';
     }
+  });
+
+  // Starts a sign-in and returns the callback URL Twitter would send the browser to.
+  async function callbackOf(redirectTo) {
+    const { data } = await client('implicit').auth.signInWithOAuth({
+      provider: 'twitter',
+      options: { skipBrowserRedirect: true, redirectTo },
+    });
+    const first = await fetch(data.url, { redirect: 'manual' });
+    const res = await fetch(first.headers.get('location'), { redirect: 'manual' });
+    return new URL(res.headers.get('location'));
+  }
+  const errorAt = (location) => new URLSearchParams(location.hash.slice(1));
+
+  test("a callback is used once, and only with its own flow's token", async () => {
+    const callback = await callbackOf(`${APP}/once`);
+    const ok = await browse(callback.toString());
+    assert.ok(new URLSearchParams(ok.hash.slice(1)).get('access_token'), ok.toString());
+    const replay = await browse(callback.toString());
+    assert.equal(errorAt(replay).get('error_description'), 'Unable to retrieve access token');
+
+    // Another flow's token and verifier under this flow's state: refused, and this flow is spent.
+    const mine = await callbackOf(`${APP}/mine`);
+    const theirs = await callbackOf(`${APP}/theirs`);
+    const swapped = new URL(mine);
+    swapped.searchParams.set('oauth_token', theirs.searchParams.get('oauth_token'));
+    swapped.searchParams.set('oauth_verifier', theirs.searchParams.get('oauth_verifier'));
+    const refused = await browse(swapped.toString());
+    assert.equal(refused.pathname, '/mine');
+    assert.equal(errorAt(refused).get('error_description'), 'Unable to retrieve access token');
+    const late = await browse(mine.toString());
+    assert.equal(errorAt(late).get('error_description'), 'Unable to retrieve access token');
+    // The other flow is untouched.
+    const theirsOk = await browse(theirs.toString());
+    assert.ok(new URLSearchParams(theirsOk.hash.slice(1)).get('access_token'), theirsOk.toString());
+
+    // The user declined at Twitter (denied=<token>, no verifier).
+    const declined = await callbackOf(`${APP}/declined`);
+    const denied = new URL(declined);
+    denied.searchParams.set('denied', denied.searchParams.get('oauth_token'));
+    denied.searchParams.delete('oauth_token');
+    denied.searchParams.delete('oauth_verifier');
+    const end = await browse(denied.toString());
+    assert.equal(end.pathname, '/declined');
+    assert.equal(errorAt(end).get('error'), 'server_error');
   });
 
   test('a forged verifier or a token Twitter never gave ends at the app with an error', async () => {

@@ -36,6 +36,28 @@ TEST(OAuth1, Rfc5849Example) {
             "tR3+Ty81lMeYAr/Fid0kMTYa/WM=");
 }
 
+TEST(OAuth1, NormalizationOfRepeatedAndEncodedNames) {
+  // RFC 5849 §3.4.1.3.2: names and values encoded, then sorted by name, then value.
+  const OAuth1Params params = {
+      {"b5", "=%3D"},
+      {"a3", "a"},
+      {"c@", ""},
+      {"a2", "r b"},
+      {"oauth_consumer_key", "9djdj82h48djs9d2"},
+      {"oauth_token", "kkk9d7dh3k39sjv7"},
+      {"oauth_signature_method", "HMAC-SHA1"},
+      {"oauth_timestamp", "137131201"},
+      {"oauth_nonce", "7d8f3e4a"},
+      {"c2", ""},
+      {"a3", "2 q"},
+  };
+  EXPECT_EQ(oauth1_base_string("POST", "http://example.com/request", params),
+            "POST&http%3A%2F%2Fexample.com%2Frequest&" +
+                oauth1_encode("a2=r%20b&a3=2%20q&a3=a&b5=%3D%253D&c%40=&c2=&oauth_consumer_key="
+                              "9djdj82h48djs9d2&oauth_nonce=7d8f3e4a&oauth_signature_method=HMAC-"
+                              "SHA1&oauth_timestamp=137131201&oauth_token=kkk9d7dh3k39sjv7"));
+}
+
 TEST(OAuth1, TwitterExampleThroughTheHeader) {
   OAuth1Request r;
   r.method = "POST";

@@ -45,16 +45,27 @@ TEST(Twitter, EachStepIsSignedWithItsOwnParameters) {
   EXPECT_NE(authorization(request).find("oauth_consumer_key=\"consumer-key\""), std::string::npos);
   EXPECT_EQ(authorization(request).find("consumer-secret"), std::string::npos);
 
-  const HttpCall access = twitter_access_token_call(o, "rt", "ver", "n2", 100);
+  // The expected headers were computed apart from Basalt (Python's hmac over RFC 5849's base
+  // string): the access token is signed with the request token's secret, the profile request
+  // with the access token's and its query.
+  const HttpCall access = twitter_access_token_call(o, "rt", "rts", "ver", "n2", 100);
   EXPECT_EQ(access.url, "https://api.twitter.com/oauth/access_token");
-  EXPECT_NE(authorization(access).find("oauth_token=\"rt\""), std::string::npos);
-  EXPECT_NE(authorization(access).find("oauth_verifier=\"ver\""), std::string::npos);
+  EXPECT_EQ(authorization(access),
+            "OAuth oauth_consumer_key=\"consumer-key\", oauth_nonce=\"n2\", "
+            "oauth_signature=\"55klyKFZ9rfGC%2FhRj1aak0zsFFM%3D\", "
+            "oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"100\", oauth_token=\"rt\", "
+            "oauth_verifier=\"ver\", oauth_version=\"1.0\"");
 
   const HttpCall profile = twitter_profile_call(o, "at", "ats", "n3", 100);
   EXPECT_EQ(profile.method, "GET");
   EXPECT_EQ(profile.url,
             "https://api.twitter.com/1.1/account/verify_credentials.json"
             "?include_entities=false&skip_status=true&include_email=true");
+  EXPECT_EQ(authorization(profile),
+            "OAuth oauth_consumer_key=\"consumer-key\", oauth_nonce=\"n3\", "
+            "oauth_signature=\"vPWlj03uF5mDgbmDxd7Q05pKmsY%3D\", "
+            "oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"100\", oauth_token=\"at\", "
+            "oauth_version=\"1.0\"");
   // The token secret signs; it is never sent.
   EXPECT_EQ(authorization(profile).find("ats"), std::string::npos);
   EXPECT_NE(authorization(twitter_profile_call(o, "at", "other", "n3", 100)),
@@ -69,6 +80,14 @@ TEST(Twitter, TokenAnswersAreForms) {
   EXPECT_FALSE(parse_oauth1_token({401, "oauth_token=a"}).ok());
   EXPECT_FALSE(parse_oauth1_token({200, "oauth_token_secret=s"}).ok());
   EXPECT_FALSE(parse_oauth1_token({200, "<html>"}).ok());
+  // The request-token step must be confirmed (RFC 5849 §2.1).
+  EXPECT_FALSE(parse_oauth1_token({200, "oauth_token=a&oauth_token_secret=s"}, true).ok());
+  EXPECT_FALSE(parse_oauth1_token(
+                   {200, "oauth_token=a&oauth_token_secret=s&oauth_callback_confirmed=no"}, true)
+                   .ok());
+  EXPECT_TRUE(parse_oauth1_token(
+                  {200, "oauth_token=a&oauth_token_secret=s&oauth_callback_confirmed=true"}, true)
+                  .ok());
 }
 
 TEST(Twitter, IdentityFromVerifyCredentials) {
