@@ -40,7 +40,7 @@ function twitterStandIn() {
   const requestTokens = new Map(); // token -> {callback, verifier, secret}
   const accessTokens = new Map(); // token -> secret
   const seen = [];
-  const state = { email: 'Tweety@Bird.example' };
+  const state = { email: 'Tweety@Bird.example', id: '42' };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, `http://${req.headers.host}`);
     const send = (status, body, type = 'application/json') => {
@@ -90,8 +90,8 @@ function twitterStandIn() {
       const secret = accessTokens.get(oauth.oauth_token);
       if (secret === undefined || !check(secret)) return send(401, { errors: [{ code: 89, message: 'Invalid or expired token.' }] });
       return send(200, {
-        id: 42,
-        id_str: '42',
+        id: Number(state.id),
+        id_str: state.id,
         name: 'Tweety Bird',
         screen_name: 'tweety',
         profile_image_url_https: 'https://pbs.example/tweety.png',
@@ -119,6 +119,7 @@ describe('OAuth 1.0a with Twitter', () => {
 [auth]
 site_url = "${APP}"
 additional_redirect_urls = ["${APP}/**"]
+enable_manual_linking = true
 
 [auth.external.twitter]
 enabled = true
@@ -259,6 +260,34 @@ url = "${base}"
     const end = await browse(denied.toString());
     assert.equal(end.pathname, '/declined');
     assert.equal(errorAt(end).get('error'), 'server_error');
+  });
+
+  test('linkIdentity adds a Twitter identity to the signed-in user', async () => {
+    const c = client('implicit');
+    const up = await c.auth.signUp({ email: 'linker@example.com', password: 'linker password' });
+    assert.equal(up.error, null);
+    twitter.state.id = '77';
+    try {
+      const { data, error } = await c.auth.linkIdentity({
+        provider: 'twitter',
+        options: { skipBrowserRedirect: true, redirectTo: `${APP}/linked` },
+      });
+      assert.equal(error, null);
+      assert.ok(data.url.startsWith(`${base}/oauth/authenticate?oauth_token=`), data.url);
+      const location = await browse(data.url);
+      assert.equal(location.pathname, '/linked');
+      const token = new URLSearchParams(location.hash.slice(1)).get('access_token');
+      assert.ok(token, location.toString());
+      const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url'));
+      assert.equal(claims.sub, up.data.user.id, "the session is the linking user's");
+      const listed = await c.auth.getUserIdentities();
+      assert.deepEqual(listed.data.identities.map((i) => [i.provider, i.id]).sort(), [
+        ['email', up.data.user.id],
+        ['twitter', '77'],
+      ]);
+    } finally {
+      twitter.state.id = '42';
+    }
   });
 
   test('a forged verifier or a token Twitter never gave ends at the app with an error', async () => {
