@@ -9,9 +9,10 @@
 #     token) against pgbench running the same statement Basalt sends (SELECT
 #     _basalt.auth_refresh(...), autocommit, as supabase_auth_admin) on the same Postgres with
 #     as many connections as Basalt's Auth pool.
-# Rate limits are turned off for the run ([auth.rate_limit] token_refresh = 0). Sign-in and its
-# bound take turns (`rounds` slices of `seconds` each, after one uncounted warm-up slice of
-# sign-ins), so a machine whose speed drifts during the run (a shared VM) weighs on both alike.
+# Rate limits are turned off for the run ([auth.rate_limit] token_refresh = 0). Sign-in and
+# refresh each take turns with their bound (`rounds` slices of `seconds` each; sign-in after one
+# uncounted warm-up slice), so a machine whose speed drifts during the run (a shared VM) weighs
+# on both sides alike.
 # Usage: bench/auth.sh [seconds] [connections] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,7 @@ bash scripts/build.sh build >/dev/null
 cmake --build build --target bench_bcrypt >/dev/null
 source bench/lib.sh
 bench_project authbench
-tokens=$((conns * secs * 1500 + 20000))  # more than either side can use
+tokens=$(((conns * secs * 500 + 20000) * rounds))  # more than either side can use
 accounts=1000
 sed -i "s/^token_refresh = .*/token_refresh = 0/" "$work/supabase/config.toml"
 # One user with a known password (hashed by Basalt's own sign-up below), 1000 more accounts with
@@ -135,24 +136,38 @@ wait "$flood"
 sleep 2
 printf '%-16s %12.0f %12.0f %8s   (bound: the same GET alone)\n' rest_get_beside "$beside" "$alone" "$(awk -v a="$beside" -v b="$alone" 'BEGIN { printf "%.2f", a / b }')"
 
-cat >"$work/refresh.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["apikey"] = "$anon"
-wrk.headers["Content-Type"] = "application/json"
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format(nil, nil, nil, '{"refresh_token":"w-' .. n .. '"}')
-end
-LUA
-wrk -t1 -c"$conns" -d"${secs}s" -s "$work/refresh.lua" "http://127.0.0.1:$port/auth/v1/token?grant_type=refresh_token" >"$work/refresh.out"
-ours=$(awk '/Requests\/sec/ {print $2}' "$work/refresh.out")
-if grep -q "Non-2xx" "$work/refresh.out"; then echo "refresh_token: $(grep Non-2xx "$work/refresh.out")"; fi
+# Refresh and its bound take turns too (`rounds` slices each). Every Basalt slice starts its
+# tokens past the ones the earlier slices may have sent (each request uses a fresh token).
 # What Basalt sends for one refresh: logged in as supabase_auth_admin (the embedded database),
 # one autocommit statement.
 cat >"$work/refresh.sql" <<'SQL'
 SELECT _basalt.auth_refresh(jsonb_build_object('token', 'p-' || nextval('public.bench_seq'), 'new_token', substr(md5(random()::text), 1, 12), 'reuse_interval', 10, 'rotation', true, 'ip', '127.0.0.1', 'user_agent', 'pgbench'));
 SQL
-theirs=$(pgbench -n -h "$sock" -p "$dbport" -U supabase_auth_admin -M prepared -c "$auth_pool" -j 1 -T "$secs" -f "$work/refresh.sql" postgres 2>/dev/null | awk '/^tps/ {print $3}')
+ours=0
+theirs=0
+offset=0
+for _ in $(seq 1 "$rounds"); do
+  cat >"$work/refresh.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["apikey"] = "$anon"
+wrk.headers["Content-Type"] = "application/json"
+local n = $offset
+request = function()
+  n = n + 1
+  return wrk.format(nil, nil, nil, '{"refresh_token":"w-' .. n .. '"}')
+end
+LUA
+  wrk -t1 -c"$conns" -d"${secs}s" -s "$work/refresh.lua" "http://127.0.0.1:$port/auth/v1/token?grant_type=refresh_token" >"$work/refresh.out"
+  if grep -q "Non-2xx" "$work/refresh.out"; then echo "refresh_token: $(grep Non-2xx "$work/refresh.out")"; fi
+  o=$(awk '/Requests\/sec/ {print $2}' "$work/refresh.out")
+  sent=$(awk '/requests in/ {print $1}' "$work/refresh.out")
+  offset=$((offset + sent + 10 * conns))
+  t=$(pgbench -n -h "$sock" -p "$dbport" -U supabase_auth_admin -M prepared -c "$auth_pool" -j 1 -T "$secs" -f "$work/refresh.sql" postgres 2>/dev/null | awk '/^tps/ {print $3}')
+  [ -n "$o" ] && [ -n "$t" ] || { echo "refresh_token: a side gave no figure"; exit 1; }
+  ours=$(awk -v a="$ours" -v b="$o" 'BEGIN { print a + b }')
+  theirs=$(awk -v a="$theirs" -v b="$t" 'BEGIN { print a + b }')
+done
+ours=$(awk -v a="$ours" -v n="$rounds" 'BEGIN { print a / n }')
+theirs=$(awk -v a="$theirs" -v n="$rounds" 'BEGIN { print a / n }')
 printf '%-16s %12.0f %12.0f %8s   (bound: pgbench, same SQL)\n' refresh_token "$ours" "$theirs" "$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')"
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F); $conns connections, ${secs}s runs (sign-in: $rounds alternating slices per side)"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F); $conns connections, ${secs}s runs (sign-in and refresh: $rounds alternating slices per side)"
