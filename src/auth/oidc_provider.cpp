@@ -194,13 +194,13 @@ Result<ProviderTokens> parse_token_response(const HttpReply& reply) {
   t.access_token = text(*o, "access_token");
   t.refresh_token = text(*o, "refresh_token");
   t.id_token = text(*o, "id_token");
-  t.response = *o;
   if (t.access_token.empty()) {
     // GitHub reports a bad code with 200 and an error member.
     std::string cause = "token endpoint: no access_token";
     if (const std::string err = text(*o, "error"); !err.empty()) cause += " (" + err + ")";
     return provider_error("Code exchange failed", cause);
   }
+  t.response = std::move(v.as_object());  // `o` points into `v`: its last use is above
   return t;
 }
 

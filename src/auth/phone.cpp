@@ -87,6 +87,14 @@ bool AuthService::sms_checks_codes() const {
   return sms_ != nullptr && sms_->checks_codes();
 }
 
+asio::awaitable<Status> AuthService::provider_code_check(std::string phone, std::string code,
+                                                         std::string_view what) {
+  auto verdict = co_await sms_->check(std::move(phone), std::move(code));
+  if (verdict) co_return verdict;
+  log::info("auth: the SMS provider refused a {} code: {}", what, verdict.error().message);
+  co_return forbidden("otp_expired", "Token has expired or is invalid");
+}
+
 std::optional<std::string> AuthService::test_otp(const std::string& phone) const {
   auto it = options_.sms_test_otp.find(phone);
   if (it == options_.sms_test_otp.end()) return std::nullopt;
@@ -249,11 +257,8 @@ asio::awaitable<AuthService::Reply> AuthService::phone_verify(AuthRequest& rq,
     auto found = co_await call(sql::phone_verify_target, std::move(target));
     if (!found) co_return std::move(found).error();
     if (row_error(*found)) co_return phone_row_error(*found);
-    auto verdict = co_await sms_->check(phone, token);
-    if (!verdict) {
-      log::info("auth: the SMS provider refused a {} code: {}", type, verdict.error().message);
-      co_return forbidden("otp_expired", "Token has expired or is invalid");
-    }
+    auto verdict = co_await provider_code_check(phone, token, type);
+    if (!verdict) co_return std::move(verdict).error();
     checked = true;
   }
   json::object p = Obj()("type", type)("phone", phone)("token_hash", token_hash(phone, token))(

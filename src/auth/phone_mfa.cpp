@@ -10,7 +10,6 @@
 #include "auth/service.hpp"
 #include "auth/sql.hpp"
 #include "auth/user_json.hpp"
-#include "common/log.hpp"
 
 namespace basalt::auth {
 
@@ -128,11 +127,8 @@ asio::awaitable<AuthService::Reply> AuthService::mfa_phone_verify(
   }
   if (sms_checks_codes()) {
     // Twilio Verify sent the challenge's code; it alone knows it.
-    auto verdict = co_await sms_->check(str(state, "phone"), code);
-    if (!verdict) {
-      log::info("auth: the SMS provider refused an MFA code: {}", verdict.error().message);
-      co_return forbidden("otp_expired", "Token has expired or is invalid");
-    }
+    auto verdict = co_await provider_code_check(str(state, "phone"), code, "MFA");
+    if (!verdict) co_return std::move(verdict).error();
   } else if (!equal_secrets(challenge_hash(factor_id, code), str(state, "otp_code"))) {
     co_return unprocessable("mfa_verification_failed", "Invalid MFA Phone code entered");
   }

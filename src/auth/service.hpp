@@ -181,6 +181,10 @@ class AuthService {
   std::optional<std::string> test_otp(const std::string& phone) const;
   // Whether the SMS provider checks codes itself (Twilio Verify), as SmsSender::check().
   bool sms_checks_codes() const;
+  // Asks that provider whether `code` is the one it sent to `phone`; its refusal is GoTrue's
+  // 403 otp_expired (the provider's reason goes to the log, `what` naming the code's use).
+  boost::asio::awaitable<Status> provider_code_check(std::string phone, std::string code,
+                                                     std::string_view what);
   Result<std::string> sms_channel(const boost::json::object& body) const;  // "sms" by default
   boost::asio::awaitable<Reply> phone_otp(AuthRequest& rq, const boost::json::object& body);
   // POST /signup with a phone (the password hash and common fields already in `p`).

@@ -328,12 +328,22 @@ Result<std::string> twilio_result(long http_status, std::string_view body) {
   return sid;
 }
 
-SmsRequest twilio_verify_request(const TwilioVerifyConfig& config, const SmsMessage& message) {
+namespace {
+
+// A POST to one of the Verify Service's resources, with the account's Basic credentials.
+SmsRequest verify_service_request(const TwilioVerifyConfig& config, std::string_view resource) {
   SmsRequest r;
-  r.url = fmt::format("{}/v2/Services/{}/Verifications", without_trailing_slash(config.api_url),
-                      form_value(config.service_sid));
+  r.url = fmt::format("{}/v2/Services/{}/{}", without_trailing_slash(config.api_url),
+                      form_value(config.service_sid), resource);
   r.user = config.account_sid;
   r.password = config.auth_token;
+  return r;
+}
+
+}  // namespace
+
+SmsRequest twilio_verify_request(const TwilioVerifyConfig& config, const SmsMessage& message) {
+  SmsRequest r = verify_service_request(config, "Verifications");
   // Verify takes the channel as a field, not as a prefix of the number.
   r.form = "To=" + form_value("+" + message.phone) + "&Channel=" + form_value(message.channel);
   return r;
@@ -350,11 +360,7 @@ Result<std::string> twilio_verify_result(long http_status, std::string_view body
 
 SmsRequest twilio_verify_check_request(const TwilioVerifyConfig& config, std::string_view phone,
                                        std::string_view code) {
-  SmsRequest r;
-  r.url = fmt::format("{}/v2/Services/{}/VerificationCheck", without_trailing_slash(config.api_url),
-                      form_value(config.service_sid));
-  r.user = config.account_sid;
-  r.password = config.auth_token;
+  SmsRequest r = verify_service_request(config, "VerificationCheck");
   r.form = "To=" + form_value("+" + std::string(phone)) + "&Code=" + form_value(code);
   return r;
 }

@@ -4,7 +4,6 @@
 #include "auth/service.hpp"
 #include "auth/sql.hpp"
 #include "auth/user_json.hpp"
-#include "common/log.hpp"
 
 namespace basalt::auth {
 
@@ -111,12 +110,8 @@ asio::awaitable<AuthService::Reply> AuthService::update_user(AuthRequest& rq) {
         if (!pending->is_bool() || !pending->as_bool()) {
           co_return unprocessable("reauthentication_not_valid", "Nonce has expired or is invalid");
         }
-        auto verdict = co_await sms_->check(str(user, "phone"), nonce);
-        if (!verdict) {
-          log::info("auth: the SMS provider refused a reauthentication code: {}",
-                    verdict.error().message);
-          co_return forbidden("otp_expired", "Token has expired or is invalid");
-        }
+        auto verdict = co_await provider_code_check(str(user, "phone"), nonce, "reauthentication");
+        if (!verdict) co_return std::move(verdict).error();
       }
       std::vector<db::Param> check{
           caller->user_id, token_hash(str(user, by_sms ? "phone" : "email"), nonce),
