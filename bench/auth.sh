@@ -30,7 +30,9 @@ sed -i "s/^token_refresh = .*/token_refresh = 0/" "$work/supabase/config.toml"
 # One user with a known password (hashed by Basalt's own sign-up below), 1000 more accounts with
 # the same password hash for the sign-in workload (sign-ins of one account would all queue on
 # its auth.users row, which real sign-in traffic does not), and, per refresh side, a pool of
-# sessions each holding one unused refresh token.
+# sessions each holding one unused refresh token, spread round-robin over those 1000 accounts:
+# a refresh writes its user's last_sign_in_at, so refreshes of one account queue on that row
+# until commit, as real refresh traffic from many users does not.
 cat >"$work/supabase/migrations/20240101000000_bench.sql" <<SQL
 create table public.bench_items (id int primary key, body text not null);
 insert into public.bench_items select g, 'item ' || g from generate_series(1, 100) g;
@@ -55,20 +57,21 @@ begin
   from auth.users u where u.email like 'bench-%@example.com';
 end \$\$;
 create or replace function public.bench_sessions(p_prefix text, p_count int) returns void
-language plpgsql as \$\$
-declare
-  v_user uuid := (select id from auth.users where email = 'bench@example.com');
-begin
-  insert into auth.sessions (id, user_id, created_at, updated_at, aal)
-  select gen_random_uuid(), v_user, now(), now(), 'aal1' from generate_series(1, p_count);
+language sql as \$\$
+  with accounts as (
+    select id, row_number() over (order by id) - 1 as k, count(*) over () as n
+    from auth.users where email like 'bench-%@example.com'),
+  sessions as (
+    insert into auth.sessions (id, user_id, created_at, updated_at, aal, user_agent)
+    select gen_random_uuid(), a.id, now(), now(), 'aal1', 'bench-' || p_prefix
+    from generate_series(0, p_count - 1) g join accounts a on a.k = g % a.n
+    returning id, user_id)
   insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at,
                                    session_id)
-  select '00000000-0000-0000-0000-000000000000', p_prefix || row_number() over (), v_user::text,
-         false, now(), now(), s.id
-  from auth.sessions s where s.user_id = v_user and s.user_agent is null
-    and not exists (select 1 from auth.refresh_tokens t where t.session_id = s.id);
-  update auth.sessions set user_agent = 'bench-' || p_prefix where user_agent is null;
-end \$\$;
+  select '00000000-0000-0000-0000-000000000000', p_prefix || row_number() over (),
+         s.user_id::text, false, now(), now(), s.id
+  from sessions s;
+\$\$;
 SQL
 # Basalt as it ships: its Auth pool keeps 5 connections by default. With bcrypt the bottleneck
 # on two cores, more pooled backends would only spread Postgres's caches thinner. pgbench, the
