@@ -14,9 +14,11 @@ language plpgsql stable set search_path = auth, pg_catalog
 set timezone = 'UTC' as $$
 begin
   return (
-    select (to_jsonb(u) - 'encrypted_password' - 'confirmation_token' - 'recovery_token'
-            - 'email_change_token_new' - 'email_change_token_current' - 'phone_change_token'
-            - 'reauthentication_token' - 'instance_id' - 'is_super_admin')
+    -- One jsonb - text[] (a single copy of the object) rather than nine - text operators.
+    select (to_jsonb(u) - array['encrypted_password', 'confirmation_token', 'recovery_token',
+                                'email_change_token_new', 'email_change_token_current',
+                                'phone_change_token', 'reauthentication_token', 'instance_id',
+                                'is_super_admin'])
       || jsonb_build_object(
         'has_password', coalesce(u.encrypted_password, '') <> '',
         'identities', coalesce((

@@ -271,6 +271,29 @@ TEST(JwtVerify, RejectsWrongSecret) {
   expect_kind(verify(token, options()), VerifyError::bad_signature);
 }
 
+TEST(JwtVerify, EachCallOnOneThreadUsesItsOwnSecret) {
+  // The HMAC context is reused per thread: alternating secrets (short, and longer than SHA-256's
+  // 64-byte block, which HMAC hashes first) must each sign and check with their own key.
+  const std::string long_secret(200, 'k');
+  const boost::json::object claims{{"role", "anon"}};
+  for (int round = 0; round < 3; ++round) {
+    for (std::string_view secret : {kSecret, std::string_view(long_secret)}) {
+      const std::string signed_here = sign_hs256(claims, secret);
+      const std::string other =
+          std::string(secret) == std::string(kSecret) ? long_secret : std::string(kSecret);
+      const std::string made_elsewhere =
+          make_token(R"({"alg":"HS256","typ":"JWT"})", R"({"role":"anon"})", secret);
+      VerifyOptions right = options();
+      right.secret = secret;
+      VerifyOptions wrong = options();
+      wrong.secret = other;
+      EXPECT_TRUE(verify(signed_here, right).ok());
+      EXPECT_TRUE(verify(made_elsewhere, right).ok());
+      expect_kind(verify(signed_here, wrong), VerifyError::bad_signature);
+      expect_kind(verify(made_elsewhere, wrong), VerifyError::bad_signature);
+    }
+  }
+}
 TEST(JwtVerify, RejectsTamperedPayloadByte) {
   const std::string token = hs256_token(R"({"role":"authenticated","sub":"user-1"})");
   const auto dot1 = token.find('.');
