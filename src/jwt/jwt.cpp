@@ -10,7 +10,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <climits>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -142,7 +141,6 @@ class ThreadHmac {
 };
 
 std::optional<std::string> hmac_sha256(std::string_view key, std::string_view data) {
-  if (key.size() > static_cast<std::size_t>(INT_MAX)) return std::nullopt;
   thread_local ThreadHmac hmac;
   return hmac.mac(key, data);
 }

@@ -279,8 +279,7 @@ TEST(JwtVerify, EachCallOnOneThreadUsesItsOwnSecret) {
   for (int round = 0; round < 3; ++round) {
     for (std::string_view secret : {kSecret, std::string_view(long_secret)}) {
       const std::string signed_here = sign_hs256(claims, secret);
-      const std::string other =
-          std::string(secret) == std::string(kSecret) ? long_secret : std::string(kSecret);
+      const std::string_view other = secret == kSecret ? std::string_view(long_secret) : kSecret;
       const std::string made_elsewhere =
           make_token(R"({"alg":"HS256","typ":"JWT"})", R"({"role":"anon"})", secret);
       VerifyOptions right = options();
@@ -294,6 +293,7 @@ TEST(JwtVerify, EachCallOnOneThreadUsesItsOwnSecret) {
     }
   }
 }
+
 TEST(JwtVerify, RejectsTamperedPayloadByte) {
   const std::string token = hs256_token(R"({"role":"authenticated","sub":"user-1"})");
   const auto dot1 = token.find('.');
