@@ -431,6 +431,22 @@ FormParams authorize_params(const OidcProvider& p, const OAuthState& state, std:
   return params;
 }
 
+// The argument of _basalt.auth_oauth_sign_in for an identity (see R_auth_oauth.sql): the
+// address a new user gets and the addresses that may link it to an existing one, as
+// linking_emails() picks them; identity_data keeps its own address for manual linking.
+json::object sign_in_arg(std::string_view provider, const ProviderIdentity& identity,
+                         const AuthOptions& options, bool email_optional, const AuthRequest& rq) {
+  const LinkingEmails linking = linking_emails(identity.emails, options.mailer_autoconfirm);
+  json::array linkable;
+  for (const auto& e : linking.linkable) linkable.emplace_back(e);
+  return Obj()("provider", provider)("sub", identity.sub)("identity_data", identity.data)(
+      "email", linking.candidate)("email_verified", linking.candidate_verified)(
+      "linking_emails", std::move(linkable))("aud", options.aud)(
+      "autoconfirm", options.mailer_autoconfirm)("enable_signup", options.enable_signup)(
+      "email_optional", email_optional)("refresh_token", random_token(12))("ip", rq.ip)(
+      "user_agent", rq.user_agent);
+}
+
 }  // namespace
 
 std::shared_ptr<OidcProviders> make_oidc_providers(const AuthOptions& options) {
@@ -627,18 +643,14 @@ asio::awaitable<AuthService::Reply> AuthService::callback(AuthRequest& rq) {
   if (!user) co_return fail(user.error());
   const ProviderTokens& tokens = user->tokens;
   const ProviderIdentity& identity = user->identity;
-  if (identity.email.empty() && !po.email_optional) {
+  if (identity.emails.empty() && !po.email_optional) {
     co_return fail(internal_error("Error getting user email from external provider",
                                   "the provider gave no email"));
   }
 
-  json::object arg =
-      Obj()("provider", p->name())("sub", identity.sub)("identity_data", identity.data)(
-          "email", identity.email)("email_verified", identity.email_verified)("aud", options_.aud)(
-          "autoconfirm", options_.mailer_autoconfirm)("enable_signup", options_.enable_signup)(
-          "email_optional", po.email_optional)("refresh_token", random_token(12))("ip", rq.ip)(
-          "user_agent", rq.user_agent)("provider_access_token", tokens.access_token)(
-          "provider_refresh_token", tokens.refresh_token);
+  json::object arg = sign_in_arg(p->name(), identity, options_, po.email_optional, rq);
+  arg["provider_access_token"] = tokens.access_token;
+  arg["provider_refresh_token"] = tokens.refresh_token;
   if (!state->flow_state_id.empty()) arg["flow_state_id"] = state->flow_state_id;
   if (!state->link_user.empty()) arg["link_user_id"] = state->link_user;
   auto signed_in = co_await oauth_sign_in(std::move(arg), rq);
@@ -789,12 +801,7 @@ asio::awaitable<AuthService::Reply> AuthService::id_token_grant(AuthRequest& rq,
   }
   if (!identity) co_return std::move(identity).error();
 
-  json::object arg =
-      Obj()("provider", p->name())("sub", identity->sub)("identity_data", identity->data)(
-          "email", identity->email)("email_verified", identity->email_verified)(
-          "aud", options_.aud)("autoconfirm", options_.mailer_autoconfirm)(
-          "enable_signup", options_.enable_signup)("email_optional", po.email_optional)(
-          "refresh_token", random_token(12))("ip", rq.ip)("user_agent", rq.user_agent);
+  json::object arg = sign_in_arg(p->name(), *identity, options_, po.email_optional, rq);
   if (!link_user_id.empty()) arg["link_user_id"] = link_user_id;
   auto signed_in = co_await oauth_sign_in(std::move(arg), rq);
   if (!signed_in) co_return std::move(signed_in).error();

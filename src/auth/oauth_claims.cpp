@@ -98,6 +98,7 @@ Result<ProviderIdentity> identity_from_claims(const json::object& id_token_claim
   }
   out.email = lower(text(all, "email"));
   out.email_verified = !out.email.empty() && truthy(all.if_contains("email_verified"));
+  if (!out.email.empty()) out.emails.push_back({out.email, out.email_verified, true});
   std::string phone = text(all, "phone_number");
   if (phone.empty()) phone = text(all, "phone");
   const bool phone_verified =
@@ -128,6 +129,18 @@ Result<ProviderIdentity> identity_from_claims(const json::object& id_token_claim
   if (std::string name = text(all, "name"); !name.empty()) d["full_name"] = name;
   if (std::string picture = text(all, "picture"); !picture.empty()) d["avatar_url"] = picture;
   d["provider_id"] = out.sub;
+  return out;
+}
+
+LinkingEmails linking_emails(const std::vector<ProviderEmail>& emails, bool autoconfirm) {
+  LinkingEmails out;
+  for (const auto& m : emails) {
+    if (m.verified || autoconfirm) out.linkable.push_back(lower(m.email));
+    if (m.primary) {  // as Supabase Auth's loop has it, the last primary address wins
+      out.candidate = lower(m.email);
+      out.candidate_verified = m.verified;
+    }
+  }
   return out;
 }
 

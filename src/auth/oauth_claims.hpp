@@ -15,12 +15,34 @@
 
 namespace basalt::auth {
 
+// One address a provider lists for the user.
+struct ProviderEmail {
+  std::string email;
+  bool verified = false;
+  bool primary = false;
+};
+
 struct ProviderIdentity {
   std::string sub;
-  std::string email;  // lower-cased; "" when the provider gave none
+  // identity_data's address (lower-cased; "" when the provider gave none) and its flag.
+  std::string email;
   bool email_verified = false;
+  // Every non-empty address the provider listed, lower-cased, in its order: what account
+  // linking looks at (an OpenID Connect profile lists its one address as primary).
+  std::vector<ProviderEmail> emails;
   boost::json::object data;  // auth.identities.identity_data
 };
+
+// Supabase Auth's account-linking inputs (models.DetermineAccountLinking): the addresses an
+// unknown identity may join an existing user by (the verified ones, or all of them when the
+// mailer autoconfirms), and the address a new user gets: the primary one only, with its
+// verified flag ("" and false when none is primary).
+struct LinkingEmails {
+  std::vector<std::string> linkable;
+  std::string candidate;
+  bool candidate_verified = false;
+};
+LinkingEmails linking_emails(const std::vector<ProviderEmail>& emails, bool autoconfirm);
 
 // From the verified id_token claims and/or the userinfo response (either may be empty; for
 // keys both have, userinfo wins). Fails (500, as Supabase Auth treats a bad profile) when

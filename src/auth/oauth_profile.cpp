@@ -36,6 +36,10 @@ Result<ProviderIdentity> provider_identity(ProviderClaims c,
   // Supabase Auth's does.
   for (const auto& m : emails) {
     if (m.email.empty()) continue;
+    out.emails.push_back({lower(m.email), m.verified, m.primary});
+  }
+  for (const auto& m : emails) {
+    if (m.email.empty()) continue;
     c.email = m.email;
     out.email = lower(m.email);
     out.email_verified = m.verified;

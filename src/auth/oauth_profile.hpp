@@ -27,13 +27,6 @@
 
 namespace basalt::auth {
 
-// One address from a provider's API.
-struct ProviderEmail {
-  std::string email;
-  bool verified = false;
-  bool primary = false;
-};
-
 // GoTrue's Claims: empty strings are left out of identity_data, email_verified and
 // phone_verified never are.
 struct ProviderClaims {

@@ -2,8 +2,8 @@
 -- flow a GET /authorize starts, and the find-or-create of the user and its auth.identities row
 -- that GET /callback and POST /token?grant_type=id_token end with, in one call each. They
 -- follow Supabase Auth's account-linking rules: a known (provider, sub) signs in to its user;
--- otherwise a verified email links to the one account that already has it, else a new user is
--- created. Like R_auth_api.sql, they run as supabase_auth_admin and reuse its helpers
+-- otherwise any of its verified addresses links it to the one account that already has one,
+-- else a new user is created with the provider's primary address. Like R_auth_api.sql, they run as supabase_auth_admin and reuse its helpers
 -- (_basalt.auth_insert_user, _basalt.auth_audit, _basalt.auth_start_session).
 
 set local client_min_messages = warning;
@@ -74,8 +74,10 @@ begin
 end
 $$;
 
--- The sign-in itself. p: {provider, sub, identity_data, email, email_verified, aud,
---   autoconfirm, enable_signup, email_optional, refresh_token, ip, user_agent,
+-- The sign-in itself. p: {provider, sub, identity_data, email (the primary address, or ''),
+--   email_verified (its flag), linking_emails (the addresses that may link: verified, or all
+--   under autoconfirm), aud, autoconfirm, enable_signup, email_optional, refresh_token, ip,
+--   user_agent,
 --   flow_state_id? (PKCE), provider_access_token?, provider_refresh_token?,
 --   link_user_id? (id_token grant with link_identity: add the identity to this user)}
 -- Returns {error: code} (nothing written, except where Supabase Auth commits too:
@@ -90,6 +92,8 @@ declare
   v_data jsonb := coalesce(p -> 'identity_data', '{}'::jsonb);
   v_email text := lower(nullif(p ->> 'email', ''));
   v_verified boolean := coalesce((p ->> 'email_verified')::boolean, false);
+  v_linkable text[] := array(
+    select lower(e) from jsonb_array_elements_text(coalesce(p -> 'linking_emails', '[]')) e);
   v_autoconfirm boolean := coalesce((p ->> 'autoconfirm')::boolean, false);
   v_aud text := p ->> 'aud';
   v_flow auth.flow_state;
@@ -117,7 +121,10 @@ begin
   where provider_id = v_sub and provider = v_provider for update;
 
   if p ? 'link_user_id' then
-    -- Manual linking: the signed-in user gets this identity.
+    -- Manual linking: the signed-in user gets this identity (and, without an address of its
+    -- own, the identity's, as identity_data records it).
+    v_email := lower(nullif(v_data ->> 'email', ''));
+    v_verified := coalesce((v_data ->> 'email_verified')::boolean, false);
     v_user_id := (p ->> 'link_user_id')::uuid;
     if v_identity.id is not null then
       return jsonb_build_object('error', case when v_identity.user_id = v_user_id
@@ -162,11 +169,11 @@ begin
   if v_identity.id is not null then
     v_decision := 'exists';
     v_user_id := v_identity.user_id;
-  elsif v_email is not null and (v_verified or v_autoconfirm) then
+  elsif cardinality(v_linkable) > 0 then
     select array_agg(distinct i.user_id) into v_linking from auth.identities i
-    where i.email = v_email and i.provider not like 'sso:%';
+    where i.email = any(v_linkable) and i.provider not like 'sso:%';
     select array_agg(u.id) into v_similar from auth.users u
-    where lower(u.email) = v_email and u.is_sso_user = false;
+    where lower(u.email) = any(v_linkable) and u.is_sso_user = false;
     if coalesce(cardinality(v_linking), 0) = 0 then
       if coalesce(cardinality(v_similar), 0) = 1 then
         v_decision := 'linked';
@@ -226,7 +233,8 @@ begin
         updated_at = now()
     where id = v_user_id;
     perform _basalt.auth_oauth_sync_providers(v_user_id);
-    v_candidate := v_user.email;
+    -- A known identity answers for its user's address; a linked one for the provider's.
+    v_candidate := case when v_decision = 'exists' then v_user.email else v_email end;
   end if;
 
   if not (coalesce((p ->> 'email_optional')::boolean, false) and coalesce(v_candidate, '') = '')

@@ -29,6 +29,28 @@ const USERS = {
     emails: [{ email: 'hubot@example.com', primary: false, verified: true }],
   },
   ghost: { user: { id: 10137, login: 'ghost', name: 'Ghost' }, emails: [] },
+  // Account linking looks at every verified address, not only the primary one.
+  mona: {
+    user: { id: 2001, login: 'mona', name: 'Mona' },
+    emails: [
+      { email: 'mona@example.com', primary: true, verified: true },
+      { email: 'Mona.Work@example.com', primary: false, verified: true },
+    ],
+  },
+  twin: {
+    user: { id: 2002, login: 'twin', name: 'Twin' },
+    emails: [
+      { email: 'twin-a@example.com', primary: true, verified: true },
+      { email: 'twin-b@example.com', primary: false, verified: true },
+    ],
+  },
+  lisa: {
+    user: { id: 2003, login: 'lisa', name: 'Lisa' },
+    emails: [
+      { email: 'lisa@example.com', primary: true, verified: true },
+      { email: 'lisa-old@example.com', primary: false, verified: false },
+    ],
+  },
 };
 
 function listen(server) {
@@ -99,52 +121,91 @@ function fakeGitHub(req, res) {
 let server;
 let github;
 let basalt;
+let strict; // a second Basalt with [auth.email] enable_confirmations = true
+
+const client = (instance, flowType = 'implicit') =>
+  createClient(instance.url, instance.anonKey, {
+    auth: { flowType, persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  });
+
+const admin = (instance) =>
+  createClient(instance.url, instance.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  }).auth.admin;
+
+// Follows redirects from supabase-js's authorize URL until one leaves for the app.
+async function browse(url, login) {
+  for (let step = 0; step < 10; step++) {
+    const res = await fetch(url, { redirect: 'manual' });
+    await res.text();
+    assert.ok(res.status >= 300 && res.status < 400, `${res.status} at ${url}`);
+    let next = new URL(res.headers.get('location'), url);
+    if (next.origin === github && next.pathname === '/login/oauth/authorize' && login) {
+      next.searchParams.set('login', login);
+    }
+    if (next.toString().startsWith(APP)) return { location: next, from: url };
+    url = next.toString();
+  }
+  throw new Error('too many redirects');
+}
+
+// Signs in with GitHub as `login` (implicit flow): the app's URL fragment.
+async function signInAs(instance, login) {
+  const { data, error } = await client(instance).auth.signInWithOAuth({
+    provider: 'github',
+    options: { skipBrowserRedirect: true, redirectTo: `${APP}/welcome` },
+  });
+  assert.equal(error, null);
+  const { location } = await browse(data.url, login);
+  return new URLSearchParams(location.hash.slice(1));
+}
+
+const claimsOf = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url'));
+
+async function createConfirmedUser(instance, email) {
+  const { data, error } = await admin(instance).createUser({ email, password: 'pass-123456', email_confirm: true });
+  assert.equal(error, null);
+  return data.user;
+}
 
 describe('OAuth with GitHub', () => {
   before(async () => {
     server = http.createServer(fakeGitHub);
     github = `http://127.0.0.1:${await listen(server)}`;
-    basalt = await startBasalt({
-      env: { GITHUB_SECRET: SECRET },
-      config: `
-[auth]
-site_url = "${APP}"
-additional_redirect_urls = ["${APP}/**"]
-
+    const githubConfig = `
 [auth.external.github]
 enabled = true
 client_id = "${CLIENT_ID}"
 secret = "env(GITHUB_SECRET)"
 url = "${github}"
-`,
-    });
+`;
+    [basalt, strict] = await Promise.all([
+      startBasalt({
+        env: { GITHUB_SECRET: SECRET },
+        config: `
+[auth]
+site_url = "${APP}"
+additional_redirect_urls = ["${APP}/**"]
+${githubConfig}`,
+      }),
+      startBasalt({
+        env: { GITHUB_SECRET: SECRET },
+        config: `
+[auth]
+site_url = "${APP}"
+additional_redirect_urls = ["${APP}/**"]
+
+[auth.email]
+enable_confirmations = true
+${githubConfig}`,
+      }),
+    ]);
   });
 
   after(async () => {
-    await basalt?.stop();
+    await Promise.all([basalt?.stop(), strict?.stop()]);
     await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
   });
-
-  const client = (flowType = 'implicit') =>
-    createClient(basalt.url, basalt.anonKey, {
-      auth: { flowType, persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    });
-
-  // Follows redirects from supabase-js's authorize URL until one leaves for the app.
-  async function browse(url, login) {
-    for (let step = 0; step < 10; step++) {
-      const res = await fetch(url, { redirect: 'manual' });
-      await res.text();
-      assert.ok(res.status >= 300 && res.status < 400, `${res.status} at ${url}`);
-      let next = new URL(res.headers.get('location'), url);
-      if (next.origin === github && next.pathname === '/login/oauth/authorize' && login) {
-        next.searchParams.set('login', login);
-      }
-      if (next.toString().startsWith(APP)) return { location: next, from: url };
-      url = next.toString();
-    }
-    throw new Error('too many redirects');
-  }
 
   test('/settings lists github as enabled', async () => {
     const res = await fetch(`${basalt.url}/auth/v1/settings`, { headers: { apikey: basalt.anonKey } });
@@ -153,7 +214,7 @@ url = "${github}"
   });
 
   test('implicit flow: GitHub user, primary email, identity data as Supabase Auth records it', async () => {
-    const c = client();
+    const c = client(basalt);
     const { data, error } = await c.auth.signInWithOAuth({
       provider: 'github',
       options: { skipBrowserRedirect: true, redirectTo: `${APP}/welcome`, scopes: 'read:org' },
@@ -211,7 +272,7 @@ url = "${github}"
   });
 
   test('PKCE flow: the app exchanges the code; the same GitHub account signs in again', async () => {
-    const c = client('pkce');
+    const c = client(basalt, 'pkce');
     const { data, error } = await c.auth.signInWithOAuth({
       provider: 'github',
       options: { skipBrowserRedirect: true, redirectTo: `${APP}/pkce` },
@@ -226,22 +287,67 @@ url = "${github}"
     assert.equal(exchanged.data.user.identities.length, 1);
   });
 
-  test('without a primary address the last one listed is the user\'s', async () => {
-    const { data } = await client().auth.signInWithOAuth({
-      provider: 'github',
-      options: { skipBrowserRedirect: true, redirectTo: `${APP}/welcome` },
-    });
-    const { location } = await browse(data.url, 'hubot');
-    const token = new URLSearchParams(location.hash.slice(1)).get('access_token');
-    assert.ok(token, location.toString());
-    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url'));
-    assert.equal(claims.email, 'hubot@example.com');
+  test('without a primary address the new user has none; identity_data keeps the last one', async () => {
+    const fragment = await signInAs(basalt, 'hubot');
+    const token = fragment.get('access_token');
+    assert.ok(token, fragment.toString());
+    const claims = claimsOf(token);
+    assert.equal(claims.email, '', 'Supabase Auth gives a new user only a primary address');
+    assert.equal(claims.user_metadata.email, 'hubot@example.com');
     assert.equal(claims.user_metadata.user_name, 'hubot');
     assert.equal(claims.user_metadata.full_name, undefined, 'a null name is left out');
   });
 
+  test('a verified address that is not the primary one links to the account that has it', async () => {
+    const existing = await createConfirmedUser(basalt, 'mona.work@example.com');
+    const fragment = await signInAs(basalt, 'mona');
+    const token = fragment.get('access_token');
+    assert.ok(token, fragment.toString());
+    const claims = claimsOf(token);
+    assert.equal(claims.sub, existing.id, 'the identity joined the existing user');
+    assert.equal(claims.email, 'mona.work@example.com', 'the user keeps its own address');
+    assert.deepEqual(claims.app_metadata.providers, ['email', 'github']);
+    const { data } = await admin(basalt).getUserById(existing.id);
+    assert.deepEqual(data.user.identities.map((i) => i.provider).sort(), ['email', 'github']);
+  });
+
+  test('addresses of two different accounts: no account is chosen and nothing is linked', async () => {
+    const a = await createConfirmedUser(basalt, 'twin-a@example.com');
+    const b = await createConfirmedUser(basalt, 'twin-b@example.com');
+    const fragment = await signInAs(basalt, 'twin');
+    assert.equal(fragment.get('access_token'), null);
+    assert.equal(fragment.get('error'), 'server_error');
+    assert.equal(
+      fragment.get('error_description'),
+      'Multiple accounts with the same email address in the same linking domain detected: default',
+    );
+    for (const user of [a, b]) {
+      const { data } = await admin(basalt).getUserById(user.id);
+      assert.deepEqual(data.user.identities.map((i) => i.provider), ['email']);
+    }
+  });
+
+  test('with confirmations on, an address GitHub has not verified links nothing', async () => {
+    const old = await createConfirmedUser(strict, 'lisa-old@example.com');
+    const fragment = await signInAs(strict, 'lisa');
+    const token = fragment.get('access_token');
+    assert.ok(token, fragment.toString());
+    const claims = claimsOf(token);
+    assert.notEqual(claims.sub, old.id, 'a new user, not the owner of the unverified address');
+    assert.equal(claims.email, 'lisa@example.com');
+    assert.deepEqual(claims.app_metadata.providers, ['github']);
+    const { data } = await admin(strict).getUserById(old.id);
+    assert.deepEqual(data.user.identities.map((i) => i.provider), ['email']);
+  });
+
+  test('with confirmations on, a verified secondary address still links', async () => {
+    const existing = await createConfirmedUser(strict, 'mona.work@example.com');
+    const claims = claimsOf((await signInAs(strict, 'mona')).get('access_token'));
+    assert.equal(claims.sub, existing.id);
+  });
+
   test('a GitHub account without email addresses is refused', async () => {
-    const { data } = await client().auth.signInWithOAuth({
+    const { data } = await client(basalt).auth.signInWithOAuth({
       provider: 'github',
       options: { skipBrowserRedirect: true, redirectTo: `${APP}/welcome` },
     });
@@ -252,7 +358,7 @@ url = "${github}"
   });
 
   test('a code GitHub rejects ends at the app with an error', async () => {
-    const { data } = await client().auth.signInWithOAuth({
+    const { data } = await client(basalt).auth.signInWithOAuth({
       provider: 'github',
       options: { skipBrowserRedirect: true, redirectTo: `${APP}/welcome` },
     });

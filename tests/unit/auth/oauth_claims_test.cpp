@@ -26,6 +26,11 @@ TEST(OAuthClaims, MapsStandardClaims) {
   EXPECT_EQ(id->sub, "u-1");
   EXPECT_EQ(id->email, "ann@example.com");
   EXPECT_TRUE(id->email_verified);
+  // An OpenID Connect profile's one address is its primary one.
+  ASSERT_EQ(id->emails.size(), 1u);
+  EXPECT_EQ(id->emails[0].email, "ann@example.com");
+  EXPECT_TRUE(id->emails[0].verified);
+  EXPECT_TRUE(id->emails[0].primary);
   const json::object& d = id->data;
   EXPECT_EQ(d.at("iss"), "https://idp");
   EXPECT_EQ(d.at("sub"), "u-1");
@@ -67,6 +72,38 @@ TEST(OAuthClaims, UnverifiedAndMissingEmails) {
   EXPECT_EQ(none->email, "");
   EXPECT_FALSE(none->email_verified);
   EXPECT_FALSE(none->data.contains("email"));
+  EXPECT_TRUE(none->emails.empty());
+}
+
+TEST(LinkingEmails, VerifiedAddressesLinkAndThePrimaryIsTheCandidate) {
+  const std::vector<ProviderEmail> emails = {{"old@x.io", true, false},
+                                             {"Main@X.io", false, true},
+                                             {"work@x.io", true, false},
+                                             {"unproven@x.io", false, false}};
+  const LinkingEmails l = linking_emails(emails, false);
+  EXPECT_EQ(l.linkable, (std::vector<std::string>{"old@x.io", "work@x.io"}));
+  EXPECT_EQ(l.candidate, "main@x.io");
+  EXPECT_FALSE(l.candidate_verified);
+}
+
+TEST(LinkingEmails, AutoconfirmLetsEveryAddressLink) {
+  const std::vector<ProviderEmail> emails = {{"a@x.io", false, false}, {"B@x.io", false, true}};
+  const LinkingEmails l = linking_emails(emails, true);
+  EXPECT_EQ(l.linkable, (std::vector<std::string>{"a@x.io", "b@x.io"}));
+  EXPECT_EQ(l.candidate, "b@x.io");
+  EXPECT_FALSE(l.candidate_verified) << "autoconfirm does not make the address verified";
+}
+
+TEST(LinkingEmails, WithoutAPrimaryThereIsNoCandidateAndTheLastPrimaryWins) {
+  const LinkingEmails none = linking_emails({{"a@x.io", true, false}}, false);
+  EXPECT_EQ(none.linkable, (std::vector<std::string>{"a@x.io"}));
+  EXPECT_EQ(none.candidate, "");
+  EXPECT_FALSE(none.candidate_verified);
+  const LinkingEmails two =
+      linking_emails({{"p1@x.io", true, true}, {"p2@x.io", false, true}}, false);
+  EXPECT_EQ(two.candidate, "p2@x.io");
+  EXPECT_FALSE(two.candidate_verified);
+  EXPECT_TRUE(linking_emails({}, true).linkable.empty());
 }
 
 TEST(OAuthClaims, NeedsOneSubject) {

@@ -131,6 +131,15 @@ TEST(GitHub, IdentityFromUserAndPrimaryEmail) {
   EXPECT_EQ(id->sub, "583231");
   EXPECT_EQ(id->email, "octo@example.com");
   EXPECT_FALSE(id->email_verified);
+  // Every address, lower-cased, for account linking.
+  ASSERT_EQ(id->emails.size(), 3u);
+  EXPECT_EQ(id->emails[0].email, "old@example.com");
+  EXPECT_TRUE(id->emails[0].verified);
+  EXPECT_FALSE(id->emails[0].primary);
+  EXPECT_EQ(id->emails[1].email, "octo@example.com");
+  EXPECT_FALSE(id->emails[1].verified);
+  EXPECT_TRUE(id->emails[1].primary);
+  EXPECT_EQ(id->emails[2].email, "later@example.com");
   EXPECT_EQ(json::serialize(id->data),
             R"({"iss":"https://api.github.com","sub":"583231","name":"The Octocat",)"
             R"("preferred_username":"octocat","email":"Octo@Example.com","email_verified":false,)"
@@ -148,6 +157,7 @@ TEST(GitHub, WithoutAPrimaryTheLastAddressCounts) {
   ASSERT_TRUE(id.ok());
   EXPECT_EQ(id->email, "b@example.com");
   EXPECT_TRUE(id->email_verified);
+  EXPECT_EQ(id->emails.size(), 2u) << "an empty address is dropped";
   EXPECT_FALSE(id->data.contains("name"));
   EXPECT_FALSE(id->data.contains("full_name"));
 }
