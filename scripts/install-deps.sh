@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Basalt needs on Debian 12 (as root, or with sudo).
 # Idempotent: does nothing when everything is present, unless --update is given (CI), which
-# refreshes the package lists first as a fresh machine needs.
+# refreshes the package lists first as a fresh machine needs. --sanitize adds Clang and its
+# sanitizer runtimes, which the ASan+UBSan build uses (scripts/test with BASALT_SANITIZE=1).
 set -euo pipefail
+update=0
+sanitize=0
+for arg in "$@"; do
+  case "$arg" in
+    --update) update=1 ;;
+    --sanitize) sanitize=1 ;;
+    *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   build-essential cmake ninja-build pkg-config
@@ -13,6 +23,7 @@ packages=(
   postgresql-15 postgresql-client-15
   ca-certificates curl
 )
+if [ "$sanitize" = 1 ]; then packages+=(clang libclang-rt-14-dev); fi
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
@@ -25,7 +36,7 @@ done
 # to run npm itself, so keep one that is already installed.
 if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 
-if [ "${1:-}" = "--update" ] || [ ${#missing[@]} -gt 0 ]; then
+if [ "$update" = 1 ] || [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -qq
   if [ ${#missing[@]} -gt 0 ]; then

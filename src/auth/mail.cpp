@@ -58,7 +58,7 @@ asio::awaitable<Result<json::value>> AuthService::call_with_mail(std::string_vie
     for (auto& m : out) {
       auto sent = co_await smtp_->send(std::move(m));
       if (!sent) {
-        co_await tx->rollback();
+        co_await tx->abandon();
         co_return internal_error(std::string(failure), sent.error().internal);
       }
     }

@@ -123,14 +123,14 @@ asio::awaitable<Result<json::value>> AuthService::call_with_sms(std::string_view
   if (!called) co_return std::move(called).error();
   json::value row = std::move(called).value();
   if (row_error(row)) {
-    co_await tx->rollback();
+    co_await tx->abandon();
     co_return row;
   }
   const std::string to = row.is_object() ? str(row.as_object(), "sms_to") : std::string();
   if (!to.empty() && !plan.test) {
     const bool mfa = plan.otp_type.empty();
     if (!sms_) {
-      co_await tx->rollback();
+      co_await tx->abandon();
       co_return internal_error(mfa ? "Failed to get SMS provider" : "Unable to get SMS provider",
                                "no SMS sender: enable a provider under [auth.sms]");
     }
@@ -146,13 +146,13 @@ asio::awaitable<Result<json::value>> AuthService::call_with_sms(std::string_view
                                  allowed.error().code + " " + allowed.error().message);
       }
       if (allowed->rows() > 0 && allowed->get(0, 0) == "false") {
-        co_await tx->rollback();
+        co_await tx->abandon();
         co_return auth_error(429, "over_sms_send_rate_limit", "SMS rate limit exceeded");
       }
     }
     auto text = render_sms_template(plan.template_text, plan.code);
     if (!text) {
-      co_await tx->rollback();
+      co_await tx->abandon();
       co_return internal_error("error generating sms template", text.error().message);
     }
     SmsMessage message;
@@ -161,7 +161,7 @@ asio::awaitable<Result<json::value>> AuthService::call_with_sms(std::string_view
     message.channel = plan.channel;
     auto sent = co_await sms_->send(std::move(message));
     if (!sent) {
-      co_await tx->rollback();
+      co_await tx->abandon();
       if (mfa) co_return internal_error("error sending message", sent.error().message);
       co_return unprocessable("sms_send_failed", fmt::format("Error sending {} OTP to provider: {}",
                                                              plan.otp_type, sent.error().message));

@@ -12,7 +12,6 @@
 namespace basalt::db {
 
 namespace {
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // The shard of the calling I/O thread (Pool::bind_thread); 0 for every other thread.
 thread_local std::size_t t_shard = 0;
 }  // namespace

@@ -127,6 +127,11 @@ asio::awaitable<Status> Transaction::rollback() {
   co_return Status{};
 }
 
+asio::awaitable<void> Transaction::abandon() {
+  const Status ignored = co_await rollback();
+  static_cast<void>(ignored);
+}
+
 asio::awaitable<Result<PgResult>> run_as(Pool& pool, const RequestContext& ctx,
                                          std::string_view sql, std::vector<Param> params) {
   auto lease = co_await pool.acquire();

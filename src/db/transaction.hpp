@@ -44,6 +44,9 @@ class Transaction {
   asio::awaitable<Result<PgResult>> exec(std::string_view sql, std::vector<Param> params = {});
   asio::awaitable<Status> commit();
   asio::awaitable<Status> rollback();
+  // rollback() on a path that already has an error to report: a failed ROLLBACK adds nothing
+  // to it (the pool checks the connection when the lease returns it: Pool::release).
+  asio::awaitable<void> abandon();
 
  private:
   Transaction(Lease lease, RequestContext ctx) : lease_(std::move(lease)), ctx_(std::move(ctx)) {}

@@ -177,7 +177,7 @@ asio::awaitable<Result<Outcome>> execute(db::Pool& pool, db::RequestContext ctx,
   if (!failed && run.check_put && o.page != 1) failed = put_mismatch_error();
   if (!failed && run.check_affected != nullptr) failed = run.check_affected(run.prefs, o.page);
   if (failed) {
-    co_await tx->rollback();
+    co_await tx->abandon();
     co_return std::move(*failed);
   }
   if (run.explain && needs_planned_count(run.count, o.total, run.max_rows)) {
