@@ -3,8 +3,9 @@
 -- that GET /callback and POST /token?grant_type=id_token end with, in one call each. They
 -- follow Supabase Auth's account-linking rules: a known (provider, sub) signs in to its user;
 -- otherwise any of its verified addresses links it to the one account that already has one,
--- else a new user is created with the provider's primary address. Like R_auth_api.sql, they run as supabase_auth_admin and reuse its helpers
--- (_basalt.auth_insert_user, _basalt.auth_audit, _basalt.auth_start_session).
+-- else a new user is created with the provider's primary address. Like R_auth_api.sql, they
+-- run as supabase_auth_admin and reuse its helpers (_basalt.auth_insert_user,
+-- _basalt.auth_audit, _basalt.auth_start_session).
 
 set local client_min_messages = warning;
 
