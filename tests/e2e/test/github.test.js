@@ -162,6 +162,14 @@ async function signInAs(instance, login) {
 
 const claimsOf = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url'));
 
+// Signs in with GitHub as `login`, which must succeed: the access token's claims.
+async function signedInClaims(instance, login) {
+  const fragment = await signInAs(instance, login);
+  const token = fragment.get('access_token');
+  assert.ok(token, fragment.toString());
+  return claimsOf(token);
+}
+
 async function createConfirmedUser(instance, email) {
   const { data, error } = await admin(instance).createUser({ email, password: 'pass-123456', email_confirm: true });
   assert.equal(error, null);
@@ -172,34 +180,23 @@ describe('OAuth with GitHub', () => {
   before(async () => {
     server = http.createServer(fakeGitHub);
     github = `http://127.0.0.1:${await listen(server)}`;
-    const githubConfig = `
+    // The same project twice: as the CLI makes it, and with [auth.email] enable_confirmations.
+    const project = (email) =>
+      startBasalt({
+        env: { GITHUB_SECRET: SECRET },
+        config: `
+[auth]
+site_url = "${APP}"
+additional_redirect_urls = ["${APP}/**"]
+${email}
 [auth.external.github]
 enabled = true
 client_id = "${CLIENT_ID}"
 secret = "env(GITHUB_SECRET)"
 url = "${github}"
-`;
-    [basalt, strict] = await Promise.all([
-      startBasalt({
-        env: { GITHUB_SECRET: SECRET },
-        config: `
-[auth]
-site_url = "${APP}"
-additional_redirect_urls = ["${APP}/**"]
-${githubConfig}`,
-      }),
-      startBasalt({
-        env: { GITHUB_SECRET: SECRET },
-        config: `
-[auth]
-site_url = "${APP}"
-additional_redirect_urls = ["${APP}/**"]
-
-[auth.email]
-enable_confirmations = true
-${githubConfig}`,
-      }),
-    ]);
+`,
+      });
+    [basalt, strict] = await Promise.all([project(''), project('\n[auth.email]\nenable_confirmations = true\n')]);
   });
 
   after(async () => {
@@ -288,10 +285,7 @@ ${githubConfig}`,
   });
 
   test('without a primary address the new user has none; identity_data keeps the last one', async () => {
-    const fragment = await signInAs(basalt, 'hubot');
-    const token = fragment.get('access_token');
-    assert.ok(token, fragment.toString());
-    const claims = claimsOf(token);
+    const claims = await signedInClaims(basalt, 'hubot');
     assert.equal(claims.email, '', 'Supabase Auth gives a new user only a primary address');
     assert.equal(claims.user_metadata.email, 'hubot@example.com');
     assert.equal(claims.user_metadata.user_name, 'hubot');
@@ -300,10 +294,7 @@ ${githubConfig}`,
 
   test('a verified address that is not the primary one links to the account that has it', async () => {
     const existing = await createConfirmedUser(basalt, 'mona.work@example.com');
-    const fragment = await signInAs(basalt, 'mona');
-    const token = fragment.get('access_token');
-    assert.ok(token, fragment.toString());
-    const claims = claimsOf(token);
+    const claims = await signedInClaims(basalt, 'mona');
     assert.equal(claims.sub, existing.id, 'the identity joined the existing user');
     assert.equal(claims.email, 'mona.work@example.com', 'the user keeps its own address');
     assert.deepEqual(claims.app_metadata.providers, ['email', 'github']);
@@ -329,10 +320,7 @@ ${githubConfig}`,
 
   test('with confirmations on, an address GitHub has not verified links nothing', async () => {
     const old = await createConfirmedUser(strict, 'lisa-old@example.com');
-    const fragment = await signInAs(strict, 'lisa');
-    const token = fragment.get('access_token');
-    assert.ok(token, fragment.toString());
-    const claims = claimsOf(token);
+    const claims = await signedInClaims(strict, 'lisa');
     assert.notEqual(claims.sub, old.id, 'a new user, not the owner of the unverified address');
     assert.equal(claims.email, 'lisa@example.com');
     assert.deepEqual(claims.app_metadata.providers, ['github']);
@@ -342,7 +330,7 @@ ${githubConfig}`,
 
   test('with confirmations on, a verified secondary address still links', async () => {
     const existing = await createConfirmedUser(strict, 'mona.work@example.com');
-    const claims = claimsOf((await signInAs(strict, 'mona')).get('access_token'));
+    const claims = await signedInClaims(strict, 'mona');
     assert.equal(claims.sub, existing.id);
   });
 
