@@ -823,7 +823,23 @@ asio::awaitable<Result<json::object>> AuthService::oauth_sign_in(json::object ar
   };
   auto r = co_await sign_row(sql::oauth_sign_in, std::move(params), sql::kOAuth, rq, +pkce);
   if (!r) co_return std::move(r).error();
-  if (auto code = row_error(r->row)) co_return sign_in_error(*code, provider);
+  if (auto code = row_error(r->row)) {
+    const json::object& row = r->row.as_object();
+    const auto* confirm = row.if_contains("confirm");
+    if (confirm == nullptr || !confirm->is_object()) co_return sign_in_error(*code, provider);
+    // An address the provider did not verify: as Supabase Auth, mail the user a confirmation
+    // link (the account's writes above are committed either way) and say so.
+    const json::object& c = confirm->as_object();
+    const json::object metadata = c.contains("metadata") && c.at("metadata").is_object()
+                                      ? c.at("metadata").as_object()
+                                      : json::object();
+    auto sent = co_await send_email_token(rq, text(c, "user_id"), text(c, "email"), metadata,
+                                          MailKind::confirmation);
+    if (!sent) co_return std::move(sent).error();
+    co_return unprocessable(*code, "Unverified email with " + provider +
+                                       ". A confirmation email has been sent to your " +
+                                       provider + " email");
+  }
   if (r->session) co_return std::move(*r->session);
   if (!r->row.is_object()) co_return internal_error("Database error", "oauth sign-in row");
   co_return std::move(r->row.as_object());

@@ -82,7 +82,9 @@ $$;
 --   flow_state_id? (PKCE), provider_access_token?, provider_refresh_token?,
 --   link_user_id? (id_token grant with link_identity: add the identity to this user)}
 -- Returns {error: code} (nothing written, except where Supabase Auth commits too:
--- provider_email_needs_verification and email_not_confirmed), {status: 'pkce', auth_code}
+-- provider_email_needs_verification and email_not_confirmed, which carry
+-- confirm: {user_id, email, metadata} when the caller is to send the user a confirmation mail,
+-- as Supabase Auth does in the same request), {status: 'pkce', auth_code}
 -- (the flow now names the user; the app exchanges the code), or a session
 -- {user, session, refresh_token, status: 'created'|'linked'|'exists'}.
 create or replace function _basalt.auth_oauth_sign_in(p jsonb) returns jsonb
@@ -154,7 +156,10 @@ begin
       update auth.users set email = v_email, updated_at = now() where id = v_user_id;
       if not v_verified then
         perform _basalt.auth_oauth_sync_providers(v_user_id);
-        return jsonb_build_object('error', 'email_not_confirmed');
+        return jsonb_build_object('error', 'email_not_confirmed',
+                                  'confirm', jsonb_build_object(
+                                    'user_id', v_user_id, 'email', v_email,
+                                    'metadata', coalesce(v_user.raw_user_meta_data, '{}')));
       end if;
       update auth.users
       set email_confirmed_at = now(), confirmation_token = '', is_anonymous = false,
@@ -249,7 +254,12 @@ begin
     delete from auth.identities where user_id = v_user_id and id <> v_identity_id;
     perform _basalt.auth_oauth_sync_providers(v_user_id);
     if not (v_verified or v_autoconfirm) then
-      return jsonb_build_object('error', 'provider_email_needs_verification');
+      -- With an address to confirm, the caller mails a confirmation link to it.
+      return jsonb_build_object('error', 'provider_email_needs_verification')
+             || case when coalesce(v_candidate, '') <> '' and coalesce(v_user.email, '') <> ''
+                     then jsonb_build_object('confirm', jsonb_build_object(
+                            'user_id', v_user_id, 'email', v_user.email, 'metadata', v_data))
+                     else '{}'::jsonb end;
     end if;
     perform _basalt.auth_audit(v_user_id, 'user_signedup', p ->> 'ip',
                                jsonb_build_object('provider', v_provider));

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@supabase/supabase-js';
 import { startBasalt } from '../lib/basalt.js';
+import { mailsTo } from '../lib/mail.js';
 import { AGE_SESSIONS_SQL } from '../lib/sessions.js';
 
 const MIGRATION = `
@@ -390,14 +391,7 @@ describe('supabase-js auth with a custom access token hook and no reuse interval
 describe('supabase-js auth with email confirmations (mail read from the outbox)', () => {
   let basalt;
   const client = () => createClient(basalt.url, basalt.anonKey, quiet);
-  // The newest mail Basalt kept for `to` (GET /basalt/v1/mail, service_role only).
-  const mails = async (to) => {
-    const res = await fetch(`${basalt.url}/basalt/v1/mail?to=${encodeURIComponent(to)}`, {
-      headers: { Authorization: `Bearer ${basalt.serviceRoleKey}` },
-    });
-    assert.equal(res.status, 200);
-    return res.json();
-  };
+  const mails = (to) => mailsTo(basalt, to);
 
   before(async () => {
     basalt = await startBasalt({

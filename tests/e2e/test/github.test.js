@@ -10,6 +10,7 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@supabase/supabase-js';
 import { startBasalt } from '../lib/basalt.js';
+import { mailsTo } from '../lib/mail.js';
 
 const APP = 'http://localhost:3000';
 const CLIENT_ID = 'Iv1.basalt0app';
@@ -42,6 +43,21 @@ const USERS = {
     emails: [
       { email: 'twin-a@example.com', primary: true, verified: true },
       { email: 'twin-b@example.com', primary: false, verified: true },
+    ],
+  },
+  // Both link through a verified work address to an account that never confirmed it.
+  ivy: {
+    user: { id: 2004, login: 'ivy', name: 'Ivy' },
+    emails: [
+      { email: 'ivy@example.com', primary: true, verified: false },
+      { email: 'Ivy-Work@example.com', primary: false, verified: true },
+    ],
+  },
+  jay: {
+    user: { id: 2005, login: 'jay', name: 'Jay' },
+    emails: [
+      { email: 'jay@example.com', primary: true, verified: true },
+      { email: 'jay-work@example.com', primary: false, verified: true },
     ],
   },
   lisa: {
@@ -326,6 +342,37 @@ url = "${github}"
     assert.deepEqual(claims.app_metadata.providers, ['github']);
     const { data } = await admin(strict).getUserById(old.id);
     assert.deepEqual(data.user.identities.map((i) => i.provider), ['email']);
+  });
+
+  test('linked to an unconfirmed account with an unverified primary address: a confirmation mail, no session', async () => {
+    const { data: created, error } = await admin(strict).createUser({ email: 'ivy-work@example.com', password: 'pass-123456' });
+    assert.equal(error, null);
+    const fragment = await signInAs(strict, 'ivy');
+    assert.equal(fragment.get('access_token'), null);
+    assert.equal(fragment.get('error_code'), 'provider_email_needs_verification');
+    assert.equal(
+      fragment.get('error_description'),
+      'Unverified email with github. A confirmation email has been sent to your github email',
+    );
+    // As Supabase Auth commits it: the identity joined the account, and the ways in its owner
+    // never proved (the password's email identity) are gone.
+    const { data } = await admin(strict).getUserById(created.user.id);
+    assert.deepEqual(data.user.identities.map((i) => i.provider), ['github']);
+    assert.equal(data.user.email_confirmed_at, undefined);
+    const [mail] = await mailsTo(strict, 'ivy-work@example.com');
+    assert.equal(mail?.kind, 'confirmation');
+    const password = await client(strict).auth.signInWithPassword({ email: 'ivy-work@example.com', password: 'pass-123456' });
+    assert.equal(password.error?.code, 'invalid_credentials');
+  });
+
+  test('linked to an unconfirmed account with a verified primary address: confirmed and signed in', async () => {
+    const { data: created } = await admin(strict).createUser({ email: 'jay-work@example.com', password: 'pass-123456' });
+    const claims = await signedInClaims(strict, 'jay');
+    assert.equal(claims.sub, created.user.id);
+    assert.equal(claims.email, 'jay-work@example.com');
+    assert.deepEqual(claims.app_metadata.providers, ['github']);
+    const { data } = await admin(strict).getUserById(created.user.id);
+    assert.ok(data.user.email_confirmed_at);
   });
 
   test('with confirmations on, a verified secondary address still links', async () => {

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { createClient } from '@supabase/supabase-js';
 import Provider from 'oidc-provider';
 import { startBasalt } from '../lib/basalt.js';
+import { mailsTo } from '../lib/mail.js';
 import { browseOidc } from '../lib/oidc_browser.js';
 import { oidcStandIn, signingKey } from '../lib/oidc_stand_in.js';
 
@@ -493,7 +494,7 @@ ${acme}`,
     assert.equal(data.user.identities[0].identity_data.email_verified, false);
   });
 
-  test('with confirmations on, an unverified provider email cannot sign in; the hook runs', async () => {
+  test('with confirmations on, an unverified provider email cannot sign in but gets a confirmation mail; the hook runs', async () => {
     const signIn = async (login) => {
       const { data } = await client('implicit', strict).auth.signInWithOAuth({
         provider: 'acme',
@@ -507,8 +508,15 @@ ${acme}`,
     assert.equal(refused.searchParams.get('error_code'), 'provider_email_needs_verification');
     assert.equal(
       refused.searchParams.get('error_description'),
-      'Unverified email with acme. Verify the email with acme in order to sign in',
+      'Unverified email with acme. A confirmation email has been sent to your acme email',
     );
+    // The new user (committed, as in Supabase Auth) got a link that confirms the address.
+    const [mail] = await mailsTo(strict, 'carol@example.com');
+    assert.equal(mail?.kind, 'confirmation');
+    const confirmed = await client('implicit', strict).auth.verifyOtp({ token_hash: mail.token_hash, type: 'email' });
+    assert.equal(confirmed.error, null);
+    assert.ok(confirmed.data.user.email_confirmed_at);
+    assert.deepEqual(confirmed.data.user.app_metadata.providers, ['acme']);
     // A verified one can, and is confirmed by it.
     const welcomed = await signIn('alice');
     const fragment = new URLSearchParams(welcomed.hash.slice(1));
