@@ -837,8 +837,8 @@ asio::awaitable<Result<json::object>> AuthService::oauth_sign_in(json::object ar
                                           MailKind::confirmation);
     if (!sent) co_return std::move(sent).error();
     co_return unprocessable(*code, "Unverified email with " + provider +
-                                       ". A confirmation email has been sent to your " +
-                                       provider + " email");
+                                       ". A confirmation email has been sent to your " + provider +
+                                       " email");
   }
   if (r->session) co_return std::move(*r->session);
   if (!r->row.is_object()) co_return internal_error("Database error", "oauth sign-in row");
