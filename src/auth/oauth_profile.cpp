@@ -31,19 +31,17 @@ Result<ProviderIdentity> provider_identity(ProviderClaims c,
   }
   ProviderIdentity out;
   out.sub = c.sub;
-  // Supabase Auth's rule: the first primary address, else the last one listed.
-  // The user's address is lower-cased; identity_data keeps the provider's spelling, as
-  // Supabase Auth's does.
+  // Every address goes to account linking, lower-cased. identity_data's is Supabase Auth's
+  // rule: the first primary address, else the last one listed, in the provider's spelling.
+  bool primary_seen = false;
   for (const auto& m : emails) {
     if (m.email.empty()) continue;
     out.emails.push_back({lower(m.email), m.verified, m.primary});
-  }
-  for (const auto& m : emails) {
-    if (m.email.empty()) continue;
+    if (primary_seen) continue;
     c.email = m.email;
-    out.email = lower(m.email);
+    out.email = out.emails.back().email;
     out.email_verified = m.verified;
-    if (m.primary) break;
+    primary_seen = m.primary;
   }
 
   json::object& d = out.data;
