@@ -550,8 +550,8 @@ asio::awaitable<AuthService::Reply> AuthService::unlink_identity(AuthRequest& rq
   if (!audience_accepted(caller->claims.if_contains("aud"), {options_.aud})) {
     co_return forbidden("unexpected_audience", "Token audience doesn't match request audience");
   }
-  json::object arg =
-      Obj()("user_id", caller->user_id)("identity_id", std::string(identity_id))("ip", rq.ip);
+  json::object arg = Obj()("user_id", caller->user_id)("identity_id", std::string(identity_id))(
+      "ip", rq.ip)("autoconfirm", options_.mailer_autoconfirm);
   auto row = co_await call_json(sql::identity_unlink, arg);
   if (!row) co_return std::move(row).error();
   if (auto code = row_error(*row)) {

@@ -41,6 +41,63 @@ begin
 end
 $$;
 
+-- The user's address re-derived from its identities, by Supabase Auth's rules (after an
+-- unlink, and when a user without an address links one). When some identity other than
+-- p_except has the user's address (or, for a user without one, has none either), it stays:
+-- 'kept'. Otherwise the first identity, ranked by a provider-verified address, then an
+-- unverified one, then none, then oldest, whose address no other account of the audience
+-- holds, gives it: 'changed'. Pending one-time tokens and changes are dropped, since they were
+-- issued for the old address, and the address counts as confirmed only if the provider
+-- verified it or mail autoconfirm is on. With no such identity: 'conflict', nothing written.
+create or replace function _basalt.auth_email_from_identities(p_user_id uuid,
+                                                              p_autoconfirm boolean,
+                                                              p_except uuid default null)
+returns text language plpgsql set search_path = auth, pg_catalog as $$
+declare
+  v_user auth.users;
+  v_pick auth.identities;
+  v_verified boolean;
+begin
+  select * into v_user from auth.users where id = p_user_id;
+  if exists (select 1 from auth.identities i
+             where i.user_id = p_user_id and i.id is distinct from p_except
+               and coalesce(i.email, '') = lower(coalesce(v_user.email, ''))) then
+    return 'kept';
+  end if;
+  select i.* into v_pick from auth.identities i
+  where i.user_id = p_user_id and i.id is distinct from p_except
+    and not exists (select 1 from auth.users o
+                    where lower(o.email) = coalesce(i.email, '') and o.aud = v_user.aud
+                      and o.is_sso_user = false and o.id <> p_user_id)
+  order by case when coalesce(i.email, '') = '' then 2
+                when i.identity_data -> 'email_verified' = 'true'::jsonb then 0
+                else 1 end,
+           i.created_at, i.id::text
+  limit 1;
+  if v_pick.id is null then
+    return 'conflict';
+  end if;
+  v_verified := coalesce(v_pick.email, '') <> ''
+                and (v_pick.identity_data -> 'email_verified' = 'true'::jsonb or p_autoconfirm);
+  update auth.users
+  set email = nullif(v_pick.email, ''),
+      confirmation_token = '', confirmation_sent_at = null,
+      recovery_token = '', recovery_sent_at = null,
+      email_change = '', email_change_token_current = '', email_change_token_new = '',
+      email_change_sent_at = null, email_change_confirm_status = 0,
+      phone_change = '', phone_change_token = '', phone_change_sent_at = null,
+      reauthentication_token = '', reauthentication_sent_at = null,
+      email_confirmed_at = case when v_verified then email_confirmed_at end,
+      raw_user_meta_data = case when v_verified then raw_user_meta_data
+                                else coalesce(raw_user_meta_data, '{}'::jsonb)
+                                     || '{"email_verified": false}'::jsonb end,
+      updated_at = now()
+  where id = p_user_id;
+  delete from auth.one_time_tokens where user_id = p_user_id;
+  return 'changed';
+end
+$$;
+
 create or replace function _basalt.auth_oauth_insert_identity(p_user_id uuid, p_provider text,
                                                               p_sub text, p_data jsonb)
 returns uuid language sql set search_path = auth, pg_catalog as $$
@@ -108,6 +165,7 @@ declare
   v_candidate text;
   v_linking uuid[];
   v_similar uuid[];
+  v_took_email boolean;
 begin
   if p ? 'flow_state_id' then
     select * into v_flow from auth.flow_state
@@ -141,24 +199,32 @@ begin
     if v_user.banned_until > now() then
       return jsonb_build_object('error', 'user_banned');
     end if;
-    if coalesce(v_user.email, '') = '' and v_email is not null and exists (
-         select 1 from auth.users where lower(email) = v_email and aud = v_user.aud
-           and is_sso_user = false and id <> v_user_id) then
+    v_took_email := coalesce(v_user.email, '') = '';
+    begin
+      v_identity_id := _basalt.auth_oauth_insert_identity(v_user_id, v_provider, v_sub, v_data);
+      -- A user without an address (e.g. anonymous) takes one from its identities, the new one
+      -- included; when every candidate address is another account's, nothing is linked.
+      if v_took_email
+         and _basalt.auth_email_from_identities(v_user_id, v_autoconfirm) = 'conflict' then
+        raise exception using errcode = 'BA409';
+      end if;
+    exception when sqlstate 'BA409' then
       return jsonb_build_object('error', 'email_exists');
-    end if;
-    v_identity_id := _basalt.auth_oauth_insert_identity(v_user_id, v_provider, v_sub, v_data);
+    end;
     perform _basalt.auth_audit(v_user_id, 'identity_linked', p ->> 'ip',
                                jsonb_build_object('identity_id', v_identity_id,
                                                   'provider', v_provider,
                                                   'provider_id', v_sub));
-    if coalesce(v_user.email, '') = '' and v_email is not null then
-      -- A user without an address (e.g. anonymous) takes the identity's.
-      update auth.users set email = v_email, updated_at = now() where id = v_user_id;
+    select * into v_user from auth.users where id = v_user_id;
+    -- When the user had no address, Supabase Auth then mails a confirmation or confirms it, by
+    -- the new identity's email_verified. A user that still has none (one with a phone identity
+    -- keeps its empty address) has nothing to confirm.
+    if v_took_email and coalesce(v_user.email, '') <> '' then
       if not v_verified then
         perform _basalt.auth_oauth_sync_providers(v_user_id);
         return jsonb_build_object('error', 'email_not_confirmed',
                                   'confirm', jsonb_build_object(
-                                    'user_id', v_user_id, 'email', v_email,
+                                    'user_id', v_user_id, 'email', v_user.email,
                                     'metadata', coalesce(v_user.raw_user_meta_data, '{}')));
       end if;
       update auth.users
@@ -166,6 +232,7 @@ begin
           raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb)
                                || '{"email_verified": true}'::jsonb
       where id = v_user_id;
+      delete from auth.one_time_tokens where user_id = v_user_id;
     end if;
     perform _basalt.auth_oauth_sync_providers(v_user_id);
     return _basalt.auth_oauth_finish(p, v_flow.id, v_user_id, 'linked');
@@ -281,6 +348,7 @@ $$;
 revoke all on function _basalt.auth_oauth_flow_start(jsonb) from public;
 revoke all on function _basalt.auth_oauth_sync_providers(uuid) from public;
 revoke all on function _basalt.auth_oauth_insert_identity(uuid, text, text, jsonb) from public;
+revoke all on function _basalt.auth_email_from_identities(uuid, boolean, uuid) from public;
 revoke all on function _basalt.auth_oauth_sign_in(jsonb) from public;
 revoke all on function _basalt.auth_oauth_finish(jsonb, uuid, uuid, text) from public;
 grant execute on function _basalt.auth_oauth_flow_start(jsonb) to supabase_auth_admin;
@@ -288,20 +356,20 @@ grant execute on function _basalt.auth_oauth_sync_providers(uuid) to supabase_au
 grant execute on function _basalt.auth_oauth_insert_identity(uuid, text, text, jsonb)
   to supabase_auth_admin;
 grant execute on function _basalt.auth_oauth_sign_in(jsonb) to supabase_auth_admin;
+grant execute on function _basalt.auth_email_from_identities(uuid, boolean, uuid)
+  to supabase_auth_admin;
 grant execute on function _basalt.auth_oauth_finish(jsonb, uuid, uuid, text) to supabase_auth_admin;
 
--- DELETE /user/identities/{id} (manual unlinking). p: {user_id, identity_id, ip}. Returns {}
--- or {error: single_identity_not_deletable | identity_not_found | email_conflict |
+-- DELETE /user/identities/{id} (manual unlinking). p: {user_id, identity_id, ip, autoconfirm}.
+-- Returns {} or {error: single_identity_not_deletable | identity_not_found | email_conflict |
 -- user_not_found}, with nothing written on an error. Removing the phone identity removes the
--- user's phone; when the user's email came only from the removed identity, the oldest other
--- identity's email becomes the user's, as Supabase Auth re-derives it.
+-- user's phone; removing another re-derives the user's email from the identities left
+-- (_basalt.auth_email_from_identities).
 create or replace function _basalt.auth_identity_unlink(p jsonb) returns jsonb
 language plpgsql set search_path = auth, pg_catalog as $$
 declare
   v_user auth.users;
   v_identity auth.identities;
-  v_email text;
-  v_change_email boolean := false;
 begin
   select * into v_user from auth.users where id = (p ->> 'user_id')::uuid for update;
   if v_user.id is null then
@@ -315,25 +383,14 @@ begin
   if v_identity.id is null then
     return jsonb_build_object('error', 'identity_not_found');
   end if;
-  if v_identity.provider <> 'phone' and coalesce(v_user.email, '') <> '' and not exists (
-       select 1 from auth.identities
-       where user_id = v_user.id and id <> v_identity.id and lower(email) = lower(v_user.email)) then
-    v_change_email := true;
-    select email into v_email from auth.identities
-    where user_id = v_user.id and id <> v_identity.id and coalesce(email, '') <> ''
-    order by created_at, id limit 1;
-    if v_email is not null and exists (
-         select 1 from auth.users where lower(email) = lower(v_email) and id <> v_user.id
-           and is_sso_user = false) then
-      return jsonb_build_object('error', 'email_conflict');
-    end if;
+  if v_identity.provider <> 'phone' and _basalt.auth_email_from_identities(
+       v_user.id, coalesce((p ->> 'autoconfirm')::boolean, false), v_identity.id) = 'conflict' then
+    return jsonb_build_object('error', 'email_conflict');
   end if;
   delete from auth.identities where id = v_identity.id;
   if v_identity.provider = 'phone' then
     update auth.users set phone = null, phone_confirmed_at = null, updated_at = now()
     where id = v_user.id;
-  elsif v_change_email then
-    update auth.users set email = lower(v_email), updated_at = now() where id = v_user.id;
   end if;
   perform _basalt.auth_oauth_sync_providers(v_user.id);
   perform _basalt.auth_audit(v_user.id, 'identity_unlinked', p ->> 'ip',
