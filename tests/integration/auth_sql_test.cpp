@@ -208,5 +208,38 @@ TEST_F(AuthSql, UnlinkKeepsTheAddressAnotherIdentityShares) {
       "shared@example.com t t");
 }
 
+// Manual linking to a user without an address (an anonymous one): the identity's address is
+// taken when free; when another account holds it, nothing is linked.
+TEST_F(AuthSql, LinkingGivesAnAddresslessUserTheIdentitysAddressUnlessItIsTaken) {
+  auto c = node();
+  user_with_identities(c, "linked-taken@example.com", {});
+  auto link = [&](const std::string& user, const std::string& sub, const std::string& email,
+                  bool verified) {
+    return cell(c,
+                "SELECT coalesce(x ->> 'error', x ->> 'status') FROM _basalt.auth_oauth_sign_in("
+                "jsonb_build_object('provider', 'acme', 'sub', $2::text, 'link_user_id', "
+                "$1::text, 'aud', 'authenticated', 'refresh_token', 'link-' || $2::text, "
+                "'identity_data', jsonb_build_object('sub', $2::text, 'email', $3::text, "
+                "'email_verified', $4::boolean))) x",
+                {user, sub, email, verified ? "true" : "false"});
+  };
+  auto state = [&](const std::string& user) {
+    return cell(c,
+                "SELECT concat_ws(' ', coalesce(email, '-'), email_confirmed_at IS NOT NULL, "
+                "(SELECT count(*) FROM auth.identities i WHERE i.user_id = u.id)) "
+                "FROM auth.users u WHERE id = $1::uuid",
+                {user});
+  };
+  const std::string anon = cell(c, "SELECT gen_random_uuid()::text");
+  cell(c,
+       "SELECT _basalt.auth_insert_user($1::uuid, 'authenticated', 'authenticated', null, null, "
+       "null, '{}', '{}', true)",
+       {anon});
+  EXPECT_EQ(link(anon, "acme-1", "linked-taken@example.com", true), "email_exists");
+  EXPECT_EQ(state(anon), "- f 0");
+  EXPECT_EQ(link(anon, "acme-2", "linked-free@example.com", true), "linked");
+  EXPECT_EQ(state(anon), "linked-free@example.com t 1");
+}
+
 }  // namespace
 }  // namespace basalt
