@@ -1,7 +1,7 @@
-// The Auth service's SQL functions (src/platform/sql/R_auth_api.sql) exercised directly, as
+// The Auth service's SQL functions (src/platform/sql/R_auth_*.sql) exercised directly, as
 // supabase_auth_admin: the shared rate-limit buckets (time as a parameter, several
 // connections standing in for several Basalt nodes), refresh-token rotation, and the user's
-// email re-derived from its identities when one is unlinked.
+// email re-derived from its identities when one is unlinked or an address-less user links one.
 #include <gtest/gtest.h>
 
 #include <optional>
@@ -209,7 +209,8 @@ TEST_F(AuthSql, UnlinkKeepsTheAddressAnotherIdentityShares) {
 }
 
 // Manual linking to a user without an address (an anonymous one): the identity's address is
-// taken when free; when another account holds it, nothing is linked.
+// taken when free (and the user is no longer anonymous); when another account holds it, nothing
+// is linked.
 TEST_F(AuthSql, LinkingGivesAnAddresslessUserTheIdentitysAddressUnlessItIsTaken) {
   auto c = node();
   user_with_identities(c, "linked-taken@example.com", {});
@@ -226,7 +227,7 @@ TEST_F(AuthSql, LinkingGivesAnAddresslessUserTheIdentitysAddressUnlessItIsTaken)
   auto state = [&](const std::string& user) {
     return cell(c,
                 "SELECT concat_ws(' ', coalesce(email, '-'), email_confirmed_at IS NOT NULL, "
-                "(SELECT count(*) FROM auth.identities i WHERE i.user_id = u.id)) "
+                "(SELECT count(*) FROM auth.identities i WHERE i.user_id = u.id), is_anonymous) "
                 "FROM auth.users u WHERE id = $1::uuid",
                 {user});
   };
@@ -236,9 +237,9 @@ TEST_F(AuthSql, LinkingGivesAnAddresslessUserTheIdentitysAddressUnlessItIsTaken)
        "null, '{}', '{}', true)",
        {anon});
   EXPECT_EQ(link(anon, "acme-1", "linked-taken@example.com", true), "email_exists");
-  EXPECT_EQ(state(anon), "- f 0");
+  EXPECT_EQ(state(anon), "- f 0 t");
   EXPECT_EQ(link(anon, "acme-2", "linked-free@example.com", true), "linked");
-  EXPECT_EQ(state(anon), "linked-free@example.com t 1");
+  EXPECT_EQ(state(anon), "linked-free@example.com t 1 f");
 }
 
 }  // namespace

@@ -98,6 +98,21 @@ begin
 end
 $$;
 
+-- The user's address confirmed by the provider's word (Supabase Auth's User.Confirm): the
+-- confirmation token and every one-time token go; with p_leave_anonymous an anonymous user
+-- stops being one.
+create or replace function _basalt.auth_oauth_confirm_email(p_user_id uuid,
+                                                            p_leave_anonymous boolean)
+returns void language sql set search_path = auth, pg_catalog as $$
+  update auth.users
+  set email_confirmed_at = now(), confirmation_token = '',
+      is_anonymous = is_anonymous and not p_leave_anonymous,
+      raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb)
+                           || '{"email_verified": true}'::jsonb
+  where id = p_user_id;
+  delete from auth.one_time_tokens where user_id = p_user_id;
+$$;
+
 create or replace function _basalt.auth_oauth_insert_identity(p_user_id uuid, p_provider text,
                                                               p_sub text, p_data jsonb)
 returns uuid language sql set search_path = auth, pg_catalog as $$
@@ -183,8 +198,7 @@ begin
 
   if p ? 'link_user_id' then
     -- Manual linking: the signed-in user gets this identity (and, without an address of its
-    -- own, the identity's, as identity_data records it).
-    v_email := lower(nullif(v_data ->> 'email', ''));
+    -- own, one from its identities: _basalt.auth_email_from_identities).
     v_verified := coalesce((v_data ->> 'email_verified')::boolean, false);
     v_user_id := (p ->> 'link_user_id')::uuid;
     if v_identity.id is not null then
@@ -227,12 +241,7 @@ begin
                                     'user_id', v_user_id, 'email', v_user.email,
                                     'metadata', coalesce(v_user.raw_user_meta_data, '{}')));
       end if;
-      update auth.users
-      set email_confirmed_at = now(), confirmation_token = '', is_anonymous = false,
-          raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb)
-                               || '{"email_verified": true}'::jsonb
-      where id = v_user_id;
-      delete from auth.one_time_tokens where user_id = v_user_id;
+      perform _basalt.auth_oauth_confirm_email(v_user_id, true);
     end if;
     perform _basalt.auth_oauth_sync_providers(v_user_id);
     return _basalt.auth_oauth_finish(p, v_flow.id, v_user_id, 'linked');
@@ -330,12 +339,7 @@ begin
     end if;
     perform _basalt.auth_audit(v_user_id, 'user_signedup', p ->> 'ip',
                                jsonb_build_object('provider', v_provider));
-    update auth.users
-    set email_confirmed_at = now(), confirmation_token = '',
-        raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb)
-                             || '{"email_verified": true}'::jsonb
-    where id = v_user_id;
-    delete from auth.one_time_tokens where user_id = v_user_id;
+    perform _basalt.auth_oauth_confirm_email(v_user_id, false);
   else
     perform _basalt.auth_audit(v_user_id, 'login', p ->> 'ip',
                                jsonb_build_object('provider', v_provider));
@@ -349,6 +353,7 @@ revoke all on function _basalt.auth_oauth_flow_start(jsonb) from public;
 revoke all on function _basalt.auth_oauth_sync_providers(uuid) from public;
 revoke all on function _basalt.auth_oauth_insert_identity(uuid, text, text, jsonb) from public;
 revoke all on function _basalt.auth_email_from_identities(uuid, boolean, uuid) from public;
+revoke all on function _basalt.auth_oauth_confirm_email(uuid, boolean) from public;
 revoke all on function _basalt.auth_oauth_sign_in(jsonb) from public;
 revoke all on function _basalt.auth_oauth_finish(jsonb, uuid, uuid, text) from public;
 grant execute on function _basalt.auth_oauth_flow_start(jsonb) to supabase_auth_admin;
@@ -358,6 +363,7 @@ grant execute on function _basalt.auth_oauth_insert_identity(uuid, text, text, j
 grant execute on function _basalt.auth_oauth_sign_in(jsonb) to supabase_auth_admin;
 grant execute on function _basalt.auth_email_from_identities(uuid, boolean, uuid)
   to supabase_auth_admin;
+grant execute on function _basalt.auth_oauth_confirm_email(uuid, boolean) to supabase_auth_admin;
 grant execute on function _basalt.auth_oauth_finish(jsonb, uuid, uuid, text) to supabase_auth_admin;
 
 -- DELETE /user/identities/{id} (manual unlinking). p: {user_id, identity_id, ip, autoconfirm}.
